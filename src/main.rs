@@ -1,0 +1,12 @@
+//! credscan: which professional credentials do employers actually ask for?
+
+mod cli;
+mod fetch;
+mod posting;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let _ = cli;
+}
