@@ -67,6 +67,8 @@ pub enum SkipReason {
     NoText(String),
     /// A record the source itself marks as not a real posting (e.g. `fraudulent=1`).
     Excluded(String),
+    /// credscan failed on this posting (a bug: please report it with the file).
+    Internal(String),
 }
 
 impl SkipReason {
@@ -80,6 +82,7 @@ impl SkipReason {
             SkipReason::Empty(_) => "empty",
             SkipReason::NoText(_) => "no text",
             SkipReason::Excluded(_) => "excluded",
+            SkipReason::Internal(_) => "internal error",
         }
     }
 
@@ -96,7 +99,8 @@ impl SkipReason {
             | SkipReason::Malformed(s)
             | SkipReason::Empty(s)
             | SkipReason::NoText(s)
-            | SkipReason::Excluded(s) => s,
+            | SkipReason::Excluded(s)
+            | SkipReason::Internal(s) => s,
         }
     }
 }

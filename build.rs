@@ -1,0 +1,30 @@
+//! Embeds every `dictionaries/credentials/*.toml` file in the binary, so the dictionary a
+//! user edits is the default the tool ships with, without a list to keep in step by hand.
+
+use std::env;
+use std::fs;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=dictionaries");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries/credentials");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .expect("dictionaries/credentials exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("&[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().unwrap().to_string_lossy();
+        out.push_str(&format!(
+            "    ({:?}, include_str!({:?})),\n",
+            format!("dictionaries/credentials/{name}"),
+            f.display().to_string()
+        ));
+    }
+    out.push_str("]\n");
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_credentials.rs");
+    fs::write(dest, out).unwrap();
+}

@@ -1,0 +1,440 @@
+//! The credential dictionary: what credentials exist and how postings name them.
+//!
+//! The dictionary is a folder of human-editable TOML files (`dictionaries/credentials/`),
+//! embedded in the binary as the default. `--dictionary PATH` layers more files on top:
+//! an entry with a new id is added, an entry with an existing id replaces it. The file
+//! format is described by the `Wire*` types here and kept apart from the domain types the
+//! matcher uses, which hold aliases already normalised.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use crate::normalize::normalize_phrase;
+
+/// The dictionary files compiled into the binary: (path, contents).
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_credentials.rs"));
+
+/// The built-in dictionary's release, bumped when the embedded files change meaningfully.
+pub const BUILTIN_VERSION: &str = "2026.11.1";
+
+/// What sort of thing a credential is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Certification,
+    Licence,
+    Certificate,
+    Qualification,
+    /// A generic group ("any AWS certification"), counted apart from specific credentials.
+    Family,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Certification => "certification",
+            Kind::Licence => "licence",
+            Kind::Certificate => "certificate",
+            Kind::Qualification => "qualification",
+            Kind::Family => "family",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One file as written on disk.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireFile {
+    #[serde(default)]
+    credential: Vec<WireCredential>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireCredential {
+    id: String,
+    name: String,
+    issuer: String,
+    kind: Kind,
+    category: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    family: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    acronyms: Vec<String>,
+    #[serde(default)]
+    retired_aliases: Vec<String>,
+    #[serde(default)]
+    retired: Option<toml::Value>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    positive: Vec<String>,
+    #[serde(default)]
+    negative: Vec<String>,
+    #[serde(default)]
+    context: Vec<WireContext>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireContext {
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    window: usize,
+    #[serde(default)]
+    require_any: Vec<String>,
+    #[serde(default)]
+    reject_any: Vec<String>,
+}
+
+/// One way a posting may name a credential, normalised as posting text is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// As written in the dictionary.
+    pub written: String,
+    /// Normalised; what the matcher looks for.
+    pub text: String,
+    /// Acronyms match only in exactly this case (plus a plural `s`).
+    pub case_sensitive: bool,
+    /// Names a retired version or exam of the credential.
+    pub retired: bool,
+}
+
+/// A rule that keeps an ambiguous alias only in the right company.
+#[derive(Debug, Clone)]
+pub struct ContextRule {
+    /// The aliases (as written) the rule guards; empty means all of the entry's aliases.
+    pub aliases: Vec<String>,
+    /// Bytes either side of the mention to look in; 0 means the whole posting.
+    pub window: usize,
+    /// Normalised words of which at least one must occur (when non-empty).
+    pub require_any: Vec<String>,
+    /// Normalised words of which none may occur.
+    pub reject_any: Vec<String>,
+}
+
+impl ContextRule {
+    pub fn guards(&self, alias: &Alias) -> bool {
+        self.aliases.is_empty() || self.aliases.iter().any(|a| *a == alias.written)
+    }
+}
+
+/// A credential, ready for matching.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub kind: Kind,
+    pub category: String,
+    pub url: Option<String>,
+    pub family: Option<String>,
+    pub aliases: Vec<Alias>,
+    /// When the whole credential was retired, as the dictionary gives it.
+    pub retired: Option<String>,
+    pub note: Option<String>,
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+    pub context: Vec<ContextRule>,
+    /// The file the entry came from, for error messages and `dict check`.
+    pub origin: String,
+}
+
+/// All credentials, in a stable order (file order, then entry order).
+#[derive(Debug, Clone)]
+pub struct Dictionary {
+    pub credentials: Vec<Credential>,
+    /// The files that were read, built-in first.
+    pub files: Vec<String>,
+    /// Problems found while loading that do not stop loading (reported by `dict check`).
+    pub problems: Vec<String>,
+}
+
+impl Dictionary {
+    /// The built-in dictionary plus the extra files or folders given, in order.
+    pub fn load(extra: &[PathBuf]) -> Result<Dictionary> {
+        let mut layers: Vec<Vec<(String, String)>> = vec![EMBEDDED
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()];
+        for path in extra {
+            layers.push(read_layer(path)?);
+        }
+        Dictionary::from_layers(layers)
+    }
+
+    /// Builds a dictionary from layers of (origin, TOML text). Within a layer, ids must be
+    /// unique; a later layer replaces entries of earlier ones by id.
+    pub fn from_layers(layers: Vec<Vec<(String, String)>>) -> Result<Dictionary> {
+        let mut credentials: Vec<Credential> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for layer in layers {
+            let mut seen_in_layer: HashMap<String, String> = HashMap::new();
+            for (origin, text) in layer {
+                let wire: WireFile = toml::from_str(&text)
+                    .with_context(|| format!("{origin}: not a valid credential dictionary"))?;
+                files.push(origin.clone());
+                for w in wire.credential {
+                    let c = Credential::from_wire(w, &origin)?;
+                    if let Some(first) = seen_in_layer.get(&c.id) {
+                        problems.push(format!(
+                            "{origin}: duplicate id {:?} (first defined in {first})",
+                            c.id
+                        ));
+                        continue;
+                    }
+                    seen_in_layer.insert(c.id.clone(), origin.clone());
+                    match index.get(&c.id) {
+                        Some(&i) => credentials[i] = c,
+                        None => {
+                            index.insert(c.id.clone(), credentials.len());
+                            credentials.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Dictionary {
+            credentials,
+            files,
+            problems,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.id == id)
+    }
+
+    /// A version string for the manifest: the built-in release plus a fingerprint of
+    /// everything loaded, so two runs with different dictionaries never look alike.
+    pub fn version(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in &self.credentials {
+            c.id.hash(&mut h);
+            for a in &c.aliases {
+                a.text.hash(&mut h);
+                a.case_sensitive.hash(&mut h);
+            }
+            for r in &c.context {
+                r.require_any.hash(&mut h);
+                r.reject_any.hash(&mut h);
+                r.window.hash(&mut h);
+            }
+        }
+        format!("{BUILTIN_VERSION}+{:08x}", h.finish() as u32)
+    }
+}
+
+/// Reads a dictionary file, or every `.toml` file of a folder (sorted by name).
+fn read_layer(path: &Path) -> Result<Vec<(String, String)>> {
+    let mut paths = Vec::new();
+    if path.is_dir() {
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let entry =
+                entry.with_context(|| format!("reading dictionary folder {}", path.display()))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "toml")
+            {
+                paths.push(entry.into_path());
+            }
+        }
+        if paths.is_empty() {
+            bail!(
+                "{}: no .toml dictionary files in this folder",
+                path.display()
+            );
+        }
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("reading dictionary {}", p.display()))?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+impl Credential {
+    fn from_wire(w: WireCredential, origin: &str) -> Result<Credential> {
+        let where_ = || format!("{origin}: credential {:?}", w.id);
+        if w.id.is_empty()
+            || !w
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            bail!("{}: id must be lowercase letters, digits and '-'", where_());
+        }
+        let mut aliases = Vec::new();
+        let groups = [
+            (&w.aliases, false, false),
+            (&w.acronyms, true, false),
+            (&w.retired_aliases, false, true),
+        ];
+        for (list, case_sensitive, retired) in groups {
+            for written in list {
+                aliases.push(Alias {
+                    written: written.clone(),
+                    text: normalize_phrase(written),
+                    case_sensitive,
+                    retired,
+                });
+            }
+        }
+        let context = w
+            .context
+            .into_iter()
+            .map(|r| ContextRule {
+                aliases: r.aliases,
+                window: r.window,
+                require_any: r.require_any.iter().map(|s| normalize_phrase(s)).collect(),
+                reject_any: r.reject_any.iter().map(|s| normalize_phrase(s)).collect(),
+            })
+            .collect();
+        let retired = w.retired.map(|v| match v {
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        });
+        Ok(Credential {
+            id: w.id,
+            name: w.name,
+            issuer: w.issuer,
+            kind: w.kind,
+            category: w.category,
+            url: w.url,
+            family: w.family,
+            aliases,
+            retired,
+            note: w.note,
+            positive: w.positive,
+            negative: w.negative,
+            context,
+            origin: origin.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[[credential]]
+id = "pmp"
+name = "Project Management Professional"
+issuer = "PMI"
+kind = "certification"
+category = "project-management"
+aliases = ["Project Management Professional"]
+acronyms = ["PMP"]
+positive = ["PMP required."]
+negative = ["Project management experience."]
+"#;
+
+    const OVERRIDE: &str = r#"
+[[credential]]
+id = "pmp"
+name = "PMP (local)"
+issuer = "PMI"
+kind = "certification"
+category = "project-management"
+acronyms = ["PMP"]
+
+[[credential]]
+id = "local-cert"
+name = "Local Certificate"
+issuer = "Us"
+kind = "certificate"
+category = "hr"
+aliases = ["Local Cert"]
+"#;
+
+    fn layer(origin: &str, text: &str) -> Vec<(String, String)> {
+        vec![(origin.to_string(), text.to_string())]
+    }
+
+    #[test]
+    fn later_layers_replace_by_id_and_add() {
+        let d =
+            Dictionary::from_layers(vec![layer("base", BASE), layer("extra", OVERRIDE)]).unwrap();
+        assert_eq!(d.credentials.len(), 2);
+        assert_eq!(d.get("pmp").unwrap().name, "PMP (local)");
+        assert_eq!(d.get("pmp").unwrap().origin, "extra");
+        assert!(d.get("local-cert").is_some());
+        assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn duplicate_ids_in_one_layer_are_problems() {
+        let d = Dictionary::from_layers(vec![vec![
+            ("a.toml".into(), BASE.into()),
+            ("b.toml".into(), BASE.into()),
+        ]])
+        .unwrap();
+        assert_eq!(d.credentials.len(), 1);
+        assert_eq!(d.problems.len(), 1);
+        assert!(d.problems[0].contains("duplicate id \"pmp\""));
+    }
+
+    #[test]
+    fn bad_files_name_the_file() {
+        let err = Dictionary::from_layers(vec![layer("mine.toml", "[[credential]]\nid = 3")])
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("mine.toml"), "{err:#}");
+        let err = Dictionary::from_layers(vec![layer(
+            "mine.toml",
+            "[[credential]]\nid = \"Bad Id\"\nname=\"x\"\nissuer=\"y\"\nkind=\"licence\"\ncategory=\"hr\"",
+        )])
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("lowercase"), "{err:#}");
+    }
+
+    #[test]
+    fn aliases_are_normalised_and_flagged() {
+        let d = Dictionary::from_layers(vec![layer(
+            "x",
+            r#"
+[[credential]]
+id = "sec-plus"
+name = "Security+"
+issuer = "CompTIA"
+kind = "certification"
+category = "security"
+aliases = ["Security\u2011+"]
+acronyms = ["Sec+"]
+retired_aliases = ["SY0-601"]
+"#,
+        )])
+        .unwrap();
+        let a = &d.credentials[0].aliases;
+        assert_eq!(a[0].text, "Security-+");
+        assert!(a[1].case_sensitive && !a[1].retired);
+        assert!(a[2].retired && !a[2].case_sensitive);
+    }
+
+    #[test]
+    fn the_builtin_dictionary_loads() {
+        let d = Dictionary::load(&[]).unwrap();
+        assert!(d.version().starts_with(BUILTIN_VERSION));
+    }
+}

@@ -1,0 +1,449 @@
+//! Whether a credential is required, preferred or only mentioned.
+//!
+//! A posting says how much it wants a credential in two ways: by where the mention sits
+//! (under "Requirements" or "Essential", under "Preferred" or "Desirable", under
+//! "Benefits") and by the words of its own sentence ("must", "preferred", "a plus", "we
+//! will support you to gain"). The phrases live in `dictionaries/levels.toml`, embedded as
+//! the default, so they can be read and extended without touching code. This module also
+//! owns the "held by someone else" phrases ("under the supervision of a registered nurse"),
+//! because they are read the same way.
+
+use std::fmt;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::normalize::{normalize_phrase, Normalized};
+
+const BUILTIN: &str = include_str!("../dictionaries/levels.toml");
+
+/// How strongly a posting asks for a credential. Ordered weakest first, so `max` gives a
+/// posting's strongest ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Mentioned,
+    Preferred,
+    Required,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Required => "required",
+            Level::Preferred => "preferred",
+            Level::Mentioned => "mentioned",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A level and the rule that decided it, for `explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub level: Level,
+    pub rule: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireLevels {
+    headings: WireTiers,
+    cues: WireTiers,
+    others: WireOthers,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireTiers {
+    required: Vec<String>,
+    preferred: Vec<String>,
+    mentioned: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireOthers {
+    before: Vec<String>,
+}
+
+/// A set of phrases, each tagged with a level, found case-insensitively on word boundaries.
+struct Phrases {
+    ac: AhoCorasick,
+    phrases: Vec<(String, Level)>,
+}
+
+impl Phrases {
+    fn new(tiers: &WireTiers) -> Result<Phrases> {
+        let mut phrases = Vec::new();
+        for (list, level) in [
+            (&tiers.required, Level::Required),
+            (&tiers.preferred, Level::Preferred),
+            (&tiers.mentioned, Level::Mentioned),
+        ] {
+            phrases.extend(list.iter().map(|p| (normalize_phrase(p), level)));
+        }
+        Ok(Phrases {
+            ac: build(phrases.iter().map(|(p, _)| p.as_str()))?,
+            phrases,
+        })
+    }
+
+    /// Phrase matches in `text[range]` on word boundaries: (byte range in text, index).
+    fn find(&self, text: &str, range: Range<usize>) -> Vec<(Range<usize>, usize)> {
+        self.ac
+            .find_iter(&text[range.clone()])
+            .map(|m| {
+                (
+                    m.start() + range.start..m.end() + range.start,
+                    m.pattern().as_usize(),
+                )
+            })
+            .filter(|(r, _)| on_word_boundaries(text, r.clone()))
+            .collect()
+    }
+}
+
+fn build<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(phrases)
+        .context("building the level phrase matcher")
+}
+
+/// Whether `text[r]` is a whole word or phrase: no letter or digit touches either end.
+pub fn on_word_boundaries(text: &str, r: Range<usize>) -> bool {
+    let before = text[..r.start].chars().next_back();
+    let after = text[r.end..].chars().next();
+    !before.is_some_and(|c| c.is_alphanumeric()) && !after.is_some_and(|c| c.is_alphanumeric())
+}
+
+/// The level rules, compiled.
+pub struct Levels {
+    headings: Phrases,
+    cues: Phrases,
+    others: AhoCorasick,
+    others_phrases: Vec<String>,
+}
+
+/// The section each line of a posting belongs to, worked out once per posting.
+pub struct Sections {
+    /// Per line: its byte range in the normalised text and the heading in force there.
+    lines: Vec<(Range<usize>, Option<(Level, String)>)>,
+}
+
+impl Levels {
+    pub fn builtin() -> Result<Levels> {
+        Levels::from_toml(BUILTIN, "dictionaries/levels.toml")
+    }
+
+    pub fn from_toml(text: &str, origin: &str) -> Result<Levels> {
+        let wire: WireLevels =
+            toml::from_str(text).with_context(|| format!("{origin}: not a valid level file"))?;
+        let others_phrases: Vec<String> = wire
+            .others
+            .before
+            .iter()
+            .map(|p| normalize_phrase(p))
+            .collect();
+        Ok(Levels {
+            headings: Phrases::new(&wire.headings)?,
+            cues: Phrases::new(&wire.cues)?,
+            others: build(others_phrases.iter().map(String::as_str))?,
+            others_phrases,
+        })
+    }
+
+    /// Finds the headings of a posting and the section each line falls under.
+    pub fn sections(&self, norm: &Normalized) -> Sections {
+        let text = &norm.text;
+        let mut current: Option<(Level, String)> = None;
+        let mut lines = Vec::new();
+        for line in norm.lines() {
+            if let Some(heading) = self.heading(text, line.clone()) {
+                current = Some(heading);
+            }
+            lines.push((line, current.clone()));
+        }
+        Sections { lines }
+    }
+
+    /// Whether a line is a heading, and which.
+    fn heading(&self, text: &str, line: Range<usize>) -> Option<(Level, String)> {
+        let raw = &text[line.clone()];
+        // Skip bullets, numbering and markdown marks before the heading word.
+        let skip = raw
+            .find(|c: char| c.is_alphanumeric())
+            .filter(|&i| i <= 6)?;
+        let start = line.start + skip;
+        let words = text[start..line.end].split_whitespace().count();
+        let (r, i) = self
+            .headings
+            .find(text, start..line.end)
+            .into_iter()
+            .find(|(r, _)| r.start == start)?;
+        let rest = text[r.end..line.end].trim_start();
+        let colon = rest.starts_with(':') || rest.starts_with(" -") || rest.starts_with('-');
+        let short = words <= 8 && text[start..line.end].len() <= 80;
+        // "Qualifications" alone on a line or "Qualifications: ..." is a heading;
+        // "Experience with Python is key" is not.
+        if !(colon || short && (rest.is_empty() || rest.ends_with(':') || words <= 4)) {
+            return None;
+        }
+        let (phrase, level) = &self.headings.phrases[i];
+        Some((*level, phrase.clone()))
+    }
+
+    /// Decides the level of a mention at normalised byte range `at`. `title_end` is where
+    /// the title ends in the normalised text (mentions before it are in the title).
+    pub fn decide(
+        &self,
+        norm: &Normalized,
+        sections: &Sections,
+        at: Range<usize>,
+        title_end: usize,
+    ) -> Decision {
+        if at.start < title_end {
+            return Decision {
+                level: Level::Required,
+                rule: "named in the job title".into(),
+            };
+        }
+        let text = &norm.text;
+        let line_index = sections
+            .lines
+            .partition_point(|(r, _)| r.end < at.start)
+            .min(sections.lines.len() - 1);
+        let (line, section) = &sections.lines[line_index];
+        let sentence = sentence_around(text, line.clone(), at.clone());
+        let nearest = self
+            .cues
+            .find(text, sentence)
+            .into_iter()
+            // A cue inside the credential's own name ("Security Plus") says nothing.
+            .filter(|(r, _)| r.end <= at.start || r.start >= at.end)
+            .min_by_key(|(r, _)| {
+                if r.end <= at.start {
+                    at.start - r.end
+                } else {
+                    r.start - at.end
+                }
+            });
+        if let Some((_, i)) = nearest {
+            let (phrase, level) = &self.cues.phrases[i];
+            return Decision {
+                level: *level,
+                rule: format!("cue {phrase:?} in its sentence"),
+            };
+        }
+        if let Some((level, heading)) = section {
+            return Decision {
+                level: *level,
+                rule: format!("under the heading {heading:?}"),
+            };
+        }
+        Decision {
+            level: Level::Mentioned,
+            rule: "no cue or heading".into(),
+        }
+    }
+
+    /// If the mention at `at` is of a credential someone else holds ("report to the CPA"),
+    /// the phrase that says so.
+    pub fn held_by_others(&self, text: &str, at: Range<usize>) -> Option<&str> {
+        let from = floor_char_boundary(text, at.start.saturating_sub(80));
+        let window = &text[from..at.start];
+        self.others
+            .find_iter(window)
+            .filter(|m| on_word_boundaries(text, from + m.start()..from + m.end()))
+            .filter(|m| {
+                let gap = &window[m.end()..];
+                gap.split_whitespace().count() <= 4
+                    && gap.len() <= 40
+                    && !gap.contains([',', '.', ';', ':', '(', ')'])
+            })
+            .last()
+            .map(|m| self.others_phrases[m.pattern().as_usize()].as_str())
+    }
+}
+
+/// The sentence around `at` within its line: bounded by `.`, `!`, `?` or `;` followed by a
+/// space, or by a bullet character.
+fn sentence_around(text: &str, line: Range<usize>, at: Range<usize>) -> Range<usize> {
+    let bytes = text.as_bytes();
+    const BULLET: &[u8] = "•".as_bytes();
+    // Byte-wise, so it is safe at any offset: any byte of a bullet counts as a break.
+    let is_break = |i: usize| {
+        matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|&b| b == b' ')
+            || (0..BULLET.len())
+                .any(|k| i >= k && bytes.get(i - k..i - k + BULLET.len()) == Some(BULLET))
+    };
+    let mut start = at.start.min(line.end);
+    while start > line.start && !is_break(start - 1) {
+        start -= 1;
+    }
+    let mut end = at.end.max(line.start).min(line.end);
+    while end < line.end && !is_break(end) {
+        end += 1;
+    }
+    let start = ceil_char_boundary(text, start.max(line.start));
+    let end = floor_char_boundary(text, end);
+    start..end.max(start)
+}
+
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+pub fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    /// (posting text, the phrase whose level is asked, the expected level).
+    const CASES: &[(&str, &str, Level)] = &[
+        ("PMP certification required.", "PMP", Level::Required),
+        ("PMP certification preferred.", "PMP", Level::Preferred),
+        (
+            "Bachelor's degree required; PMP a plus.",
+            "PMP",
+            Level::Preferred,
+        ),
+        (
+            "Must have BS degree, PMP preferred",
+            "PMP",
+            Level::Preferred,
+        ),
+        ("Must hold a current RN license.", "RN", Level::Required),
+        (
+            "Requirements:\nBSc\nPMP certification\n",
+            "PMP",
+            Level::Required,
+        ),
+        (
+            "Requirements\n- PMP\nPreferred\n- CSM\n",
+            "CSM",
+            Level::Preferred,
+        ),
+        (
+            "Requirements\n- PMP\nPreferred\n- CSM\n",
+            "PMP",
+            Level::Required,
+        ),
+        (
+            "Essential\nNMC registration\nDesirable\nMentorship qualification",
+            "Mentorship",
+            Level::Preferred,
+        ),
+        (
+            "Essential\nNMC registration\nDesirable\nMentorship qualification",
+            "NMC",
+            Level::Required,
+        ),
+        (
+            "Benefits\nWe will support you to gain your PRINCE2.",
+            "PRINCE2",
+            Level::Mentioned,
+        ),
+        ("Benefits\nFree PRINCE2 course", "PRINCE2", Level::Mentioned),
+        ("Qualifications: CPA and CMA", "CMA", Level::Required),
+        ("We use PRINCE2 methods.", "PRINCE2", Level::Mentioned),
+        (
+            "CompTIA Security Plus certification",
+            "Security Plus",
+            Level::Mentioned,
+        ),
+        (
+            "ACCA qualified or studying towards.",
+            "ACCA",
+            Level::Preferred,
+        ),
+        ("A PMP is not required.", "PMP", Level::Preferred),
+        (
+            "Ideally you will hold PRINCE2 Practitioner.",
+            "PRINCE2",
+            Level::Preferred,
+        ),
+        ("Duties • Hold PMP • Drive", "PMP", Level::Mentioned),
+        (
+            "Requirements:\n• PMP required • café",
+            "PMP",
+            Level::Required,
+        ),
+        (
+            "Experience with PMP processes is great and then some words that are long here.",
+            "PMP",
+            Level::Mentioned,
+        ),
+    ];
+
+    #[test]
+    fn decides_levels() {
+        let levels = Levels::builtin().unwrap();
+        for (text, phrase, want) in CASES {
+            let norm = normalize(text);
+            let sections = levels.sections(&norm);
+            let at = norm.text.find(phrase).unwrap();
+            let got = levels.decide(&norm, &sections, at..at + phrase.len(), 0);
+            assert_eq!(got.level, *want, "{text:?} / {phrase}: {}", got.rule);
+        }
+    }
+
+    #[test]
+    fn title_mentions_are_required() {
+        let levels = Levels::builtin().unwrap();
+        let norm = normalize("PMP Project Manager\nWe like Agile.");
+        let sections = levels.sections(&norm);
+        let d = levels.decide(&norm, &sections, 0..3, 19);
+        assert_eq!(d.level, Level::Required);
+    }
+
+    /// (text, credential phrase, whether it is held by someone else).
+    const OTHERS: &[(&str, &str, bool)] = &[
+        (
+            "Works under the supervision of a Registered Nurse.",
+            "Registered Nurse",
+            true,
+        ),
+        ("You will report to the CPA.", "CPA", true),
+        ("Join our team of PMPs.", "PMPs", true),
+        ("Work alongside RNs and doctors.", "RNs", true),
+        ("You must be a Registered Nurse.", "Registered Nurse", false),
+        (
+            "Working with patients, you will hold a valid RN license.",
+            "RN",
+            false,
+        ),
+        ("Report to the manager. CPA required.", "CPA", false),
+    ];
+
+    #[test]
+    fn finds_credentials_held_by_others() {
+        let levels = Levels::builtin().unwrap();
+        for (text, phrase, want) in OTHERS {
+            let norm = normalize(text);
+            let at = norm.text.find(phrase).unwrap();
+            let got = levels.held_by_others(&norm.text, at..at + phrase.len());
+            assert_eq!(got.is_some(), *want, "{text:?}: {got:?}");
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Finding credentials in normalised posting text.
+//!
+//! One Aho-Corasick automaton holds every alias of every credential, built once and shared
+//! by all worker threads. It reports every occurrence, overlapping ones included; each is
+//! then checked against the rules an automaton cannot express (token boundaries that know
+//! `+`, `#`, `/` and digits, case-sensitive acronyms, URLs, context rules, credentials held
+//! by someone else), and the survivors are resolved leftmost-longest. Because rejection
+//! happens before overlap resolution, a rejected long candidate never hides a valid short
+//! one.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+
+use crate::dictionary::{Alias, Credential, Dictionary};
+use crate::level::{ceil_char_boundary, floor_char_boundary, on_word_boundaries, Levels};
+
+/// A credential found in the text: which one, by which alias, where (normalised bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub credential: usize,
+    pub alias: usize,
+    pub span: Range<usize>,
+}
+
+/// A candidate that was not counted, and why (for `explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub hit: Hit,
+    pub reason: String,
+}
+
+/// A context rule, compiled.
+struct Rule {
+    /// Indexes of the aliases of the credential this rule guards.
+    guards: Vec<usize>,
+    window: usize,
+    require: Option<(AhoCorasick, Vec<String>)>,
+    reject: Option<(AhoCorasick, Vec<String>)>,
+}
+
+/// The compiled dictionary.
+pub struct Matcher {
+    dictionary: Dictionary,
+    ac: AhoCorasick,
+    /// For each automaton pattern, the (credential, alias) pairs written that way.
+    owners: Vec<Vec<(u32, u32)>>,
+    /// Context rules per credential.
+    rules: Vec<Vec<Rule>>,
+}
+
+impl Matcher {
+    pub fn new(dictionary: Dictionary) -> Result<Matcher> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
+        let mut owners: Vec<Vec<(u32, u32)>> = Vec::new();
+        for (ci, c) in dictionary.credentials.iter().enumerate() {
+            for (ai, a) in c.aliases.iter().enumerate() {
+                if a.text.is_empty() {
+                    continue;
+                }
+                let key = a.text.to_ascii_lowercase();
+                let pi = *by_text.entry(key.clone()).or_insert_with(|| {
+                    patterns.push(key);
+                    owners.push(Vec::new());
+                    patterns.len() - 1
+                });
+                owners[pi].push((ci as u32, ai as u32));
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .context("building the credential matcher")?;
+        let rules = dictionary
+            .credentials
+            .iter()
+            .map(compile_rules)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Matcher {
+            dictionary,
+            ac,
+            owners,
+            rules,
+        })
+    }
+
+    pub fn dictionary(&self) -> &Dictionary {
+        &self.dictionary
+    }
+
+    pub fn credential(&self, i: usize) -> &Credential {
+        &self.dictionary.credentials[i]
+    }
+
+    /// The number of distinct alias strings in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.owners.len()
+    }
+
+    /// Finds the credentials in `text` (normalised). With `explain`, also returns the
+    /// candidates that were rejected and why; without it, that list is empty.
+    pub fn find(&self, text: &str, levels: &Levels, explain: bool) -> (Vec<Hit>, Vec<Rejection>) {
+        let mut accepted: Vec<Hit> = Vec::new();
+        let mut rejected: Vec<Rejection> = Vec::new();
+        for m in self.ac.find_overlapping_iter(text) {
+            for &(ci, ai) in &self.owners[m.pattern().as_usize()] {
+                let (ci, ai) = (ci as usize, ai as usize);
+                let alias = &self.dictionary.credentials[ci].aliases[ai];
+                let hit = Hit {
+                    credential: ci,
+                    alias: ai,
+                    span: m.start()..m.end(),
+                };
+                match self.check(text, hit, alias, levels) {
+                    Ok(hit) => accepted.push(hit),
+                    Err(r) if explain => rejected.push(r),
+                    Err(_) => {}
+                }
+            }
+        }
+        // Leftmost-longest among the survivors; equal spans (two credentials sharing an
+        // alias, both passing their context rules) are all kept.
+        accepted.sort_by(|a, b| {
+            (a.span.start, std::cmp::Reverse(a.span.end), a.credential).cmp(&(
+                b.span.start,
+                std::cmp::Reverse(b.span.end),
+                b.credential,
+            ))
+        });
+        let mut kept: Vec<Hit> = Vec::with_capacity(accepted.len());
+        for hit in accepted {
+            let overlaps = kept.last().filter(|k| hit.span.start < k.span.end);
+            match overlaps {
+                Some(k) if k.span == hit.span => {
+                    if k.credential != hit.credential {
+                        kept.push(hit)
+                    }
+                }
+                Some(k) => {
+                    if explain {
+                        let reason = format!("inside the longer match {:?}", &text[k.span.clone()]);
+                        rejected.push(Rejection { hit, reason });
+                    }
+                }
+                None => kept.push(hit),
+            }
+        }
+        rejected.sort_by_key(|r| r.hit.span.start);
+        (kept, rejected)
+    }
+
+    /// Applies the checks the automaton cannot. May extend the span over a plural `s`.
+    fn check(
+        &self,
+        text: &str,
+        mut hit: Hit,
+        alias: &Alias,
+        levels: &Levels,
+    ) -> Result<Hit, Rejection> {
+        let reject = |hit: Hit, reason: String| Err(Rejection { hit, reason });
+        if alias.case_sensitive && text[hit.span.clone()] != alias.text {
+            let found = text[hit.span.clone()].to_string();
+            return reject(
+                hit,
+                format!("{found:?} is not in the case of acronym {:?}", alias.text),
+            );
+        }
+        match token_end(text, hit.span.clone(), alias) {
+            Some(end) => hit.span.end = end,
+            None => return reject(hit, "inside a longer word or code".into()),
+        }
+        if in_url(text, hit.span.clone()) {
+            return reject(hit, "part of a web address, e-mail or path".into());
+        }
+        for rule in &self.rules[hit.credential] {
+            if !rule.guards.contains(&hit.alias) {
+                continue;
+            }
+            if let Some(reason) = rule.refuses(text, hit.span.clone()) {
+                return reject(hit, reason);
+            }
+        }
+        if let Some(phrase) = levels.held_by_others(text, hit.span.clone()) {
+            return reject(hit, format!("held by someone else ({phrase:?})"));
+        }
+        Ok(hit)
+    }
+}
+
+/// Checks token boundaries around `span` and returns where the mention ends (after a
+/// plural `s` or `'s` for acronyms), or `None` when the alias sits inside a longer token.
+fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
+    let before = text[..span.start].chars().next_back();
+    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    // "+" and "#" continue a token ("A" is not in "A+", "C" is not in "C#"), unless the
+    // alias ends that way itself.
+    let continues = |c: char| c.is_alphanumeric() || c == '_' || c == '+' || c == '#';
+    let after = text[span.end..].chars().next();
+    match after {
+        None => Some(span.end),
+        Some(c) if !continues(c) => Some(span.end),
+        Some(c) if (c == '+' || c == '#') && alias.text.ends_with(c) => Some(span.end),
+        Some(_) if alias.case_sensitive => {
+            let rest = &text[span.end..];
+            let plural = ["s", "'s"].into_iter().find(|p| rest.starts_with(p))?;
+            let end = span.end + plural.len();
+            (!text[end..].chars().next().is_some_and(continues)).then_some(end)
+        }
+        Some(_) => None,
+    }
+}
+
+/// Whether the mention sits in a URL, e-mail address or path ("www.rn.com", "cpa@firm.com").
+fn in_url(text: &str, span: Range<usize>) -> bool {
+    let start = text[..span.start].rfind(' ').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find(' ')
+        .map_or(text.len(), |i| span.end + i);
+    let token = text[start..end].to_ascii_lowercase();
+    if token.contains("://") || token.starts_with("www.") || token.contains('@') {
+        return true;
+    }
+    // A bare domain: a dot followed by a common top-level domain, then the end or a slash.
+    const TLDS: &[&str] = &[".com", ".org", ".net", ".gov", ".edu", ".uk", ".io", ".us"];
+    TLDS.iter().any(|tld| {
+        token.match_indices(tld).any(|(i, _)| {
+            let after = token[i + tld.len()..].chars().next();
+            after.is_none_or(|c| c == '/' || c == '.' && token[i + tld.len()..].len() > 1)
+        })
+    })
+}
+
+fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
+    let compile = |words: &[String]| -> Result<Option<(AhoCorasick, Vec<String>)>> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(words)
+            .with_context(|| format!("context rule of {}", c.id))?;
+        Ok(Some((ac, words.to_vec())))
+    };
+    c.context
+        .iter()
+        .map(|r| {
+            Ok(Rule {
+                guards: (0..c.aliases.len())
+                    .filter(|&i| r.guards(&c.aliases[i]))
+                    .collect(),
+                window: r.window,
+                require: compile(&r.require_any)?,
+                reject: compile(&r.reject_any)?,
+            })
+        })
+        .collect()
+}
+
+impl Rule {
+    /// Why the rule refuses the mention at `span`, or `None` if it lets it through.
+    fn refuses(&self, text: &str, span: Range<usize>) -> Option<String> {
+        let window = if self.window == 0 {
+            0..text.len()
+        } else {
+            floor_char_boundary(text, span.start.saturating_sub(self.window))
+                ..ceil_char_boundary(text, span.end + self.window)
+        };
+        let found = |(ac, words): &(AhoCorasick, Vec<String>)| {
+            ac.find_overlapping_iter(&text[window.clone()])
+                .map(|m| {
+                    (
+                        window.start + m.start()..window.start + m.end(),
+                        m.pattern(),
+                    )
+                })
+                // The mention itself is not its own context.
+                .filter(|(r, _)| r.end <= span.start || r.start >= span.end)
+                .find(|(r, _)| on_word_boundaries(text, r.clone()))
+                .map(|(_, p)| words[p.as_usize()].clone())
+        };
+        let scope = if self.window == 0 {
+            "in the posting".to_string()
+        } else {
+            format!("within {} characters", self.window)
+        };
+        if let Some(reject) = &self.reject {
+            if let Some(word) = found(reject) {
+                return Some(format!("context rule: {word:?} {scope}"));
+            }
+        }
+        if let Some(require) = &self.require {
+            if found(require).is_none() {
+                let some: Vec<_> = require.1.iter().take(4).map(|w| format!("{w:?}")).collect();
+                return Some(format!(
+                    "context rule: none of {}{} {scope}",
+                    some.join(", "),
+                    if require.1.len() > 4 { ", ..." } else { "" }
+                ));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    const DICT: &str = r#"
+[[credential]]
+id = "pmp"
+name = "PMP"
+issuer = "PMI"
+kind = "certification"
+category = "project-management"
+aliases = ["Project Management Professional"]
+acronyms = ["PMP"]
+
+[[credential]]
+id = "security-plus"
+name = "CompTIA Security+"
+issuer = "CompTIA"
+kind = "certification"
+category = "security"
+aliases = ["Security+", "Sec+", "CompTIA Security+"]
+retired_aliases = ["SY0-601"]
+
+[[credential]]
+id = "a-plus"
+name = "CompTIA A+"
+issuer = "CompTIA"
+kind = "certification"
+category = "it-networking"
+acronyms = ["A+"]
+
+[[credential]]
+id = "az-104"
+name = "Azure Administrator"
+issuer = "Microsoft"
+kind = "certification"
+category = "cloud"
+aliases = ["AZ-104"]
+
+[[credential]]
+id = "series-7"
+name = "Series 7"
+issuer = "FINRA"
+kind = "licence"
+category = "insurance-securities"
+aliases = ["Series 7"]
+
+[[credential]]
+id = "rn"
+name = "Registered Nurse"
+issuer = "State boards"
+kind = "licence"
+category = "healthcare-nursing"
+aliases = ["Registered Nurse"]
+acronyms = ["RN"]
+
+[[credential]]
+id = "cpa"
+name = "Certified Public Accountant"
+issuer = "AICPA"
+kind = "licence"
+category = "finance-accounting"
+acronyms = ["CPA"]
+[[credential.context]]
+window = 200
+require_any = ["accounting", "accountant", "audit", "tax"]
+reject_any = ["care programme approach", "cost per acquisition"]
+
+[[credential]]
+id = "aws-saa"
+name = "AWS Certified Solutions Architect - Associate"
+issuer = "AWS"
+kind = "certification"
+category = "cloud"
+aliases = ["AWS Certified Solutions Architect"]
+
+[[credential]]
+id = "aws-any"
+name = "Any AWS certification"
+issuer = "AWS"
+kind = "family"
+category = "cloud"
+aliases = ["AWS Certified"]
+"#;
+
+    fn matcher() -> Matcher {
+        let d = Dictionary::from_layers(vec![vec![("t".into(), DICT.into())]]).unwrap();
+        Matcher::new(d).unwrap()
+    }
+
+    /// (text, the credential ids expected, in order of appearance).
+    const CASES: &[(&str, &[&str])] = &[
+        ("PMP certification required", &["pmp"]),
+        ("pmp certification required", &[]),
+        ("PMP® preferred", &["pmp"]),
+        ("our PMPs", &["pmp"]),
+        ("PMPro software", &[]),
+        ("Project Management Professional (PMP)", &["pmp", "pmp"]),
+        (
+            "CompTIA Security+ or Sec+",
+            &["security-plus", "security-plus"],
+        ),
+        ("Security+/Network+", &["security-plus"]),
+        ("security+ certified", &["security-plus"]),
+        ("SY0-601 exam", &["security-plus"]),
+        ("A+ certification", &["a-plus"]),
+        ("an A++ rating", &[]),
+        ("Grade A", &[]),
+        ("AZ-104 certified", &["az-104"]),
+        ("AZ-1045", &[]),
+        ("XAZ-104", &[]),
+        ("FINRA Series 7 licence", &["series-7"]),
+        ("Series 79", &[]),
+        ("Series 7/63", &["series-7"]),
+        ("RN/LPN", &["rn"]),
+        ("TURN left", &[]),
+        ("visit www.rn.com today", &[]),
+        ("email rn@hospital.org", &[]),
+        ("Registered\nNurse", &["rn"]),
+        ("CPA with audit experience", &["cpa"]),
+        ("CPA", &[]),
+        ("Care Programme Approach (CPA) for audit", &[]),
+        ("reduce cost per acquisition (CPA) and tax", &[]),
+        ("AWS Certified Solutions Architect preferred", &["aws-saa"]),
+        ("AWS Certified Developer", &["aws-any"]),
+    ];
+
+    #[test]
+    fn finds_what_it_should() {
+        let m = matcher();
+        let levels = Levels::builtin().unwrap();
+        for (text, want) in CASES {
+            let norm = normalize(text);
+            let (hits, _) = m.find(&norm.text, &levels, false);
+            let got: Vec<&str> = hits
+                .iter()
+                .map(|h| m.credential(h.credential).id.as_str())
+                .collect();
+            assert_eq!(&got, want, "text {text:?}");
+        }
+    }
+
+    #[test]
+    fn explains_rejections() {
+        let m = matcher();
+        let levels = Levels::builtin().unwrap();
+        let (hits, rejected) = m.find("Care Programme Approach (CPA)", &levels, true);
+        assert!(hits.is_empty());
+        assert_eq!(rejected.len(), 1);
+        assert!(
+            rejected[0].reason.contains("care programme approach"),
+            "{}",
+            rejected[0].reason
+        );
+        let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, true);
+        assert!(rejected.iter().any(|r| r.reason.contains("longer match")));
+        let (_, rejected) = m.find("work under the supervision of an RN", &levels, true);
+        assert!(rejected.iter().any(|r| r.reason.contains("someone else")));
+    }
+
+    #[test]
+    fn plural_extends_the_span() {
+        let m = matcher();
+        let levels = Levels::builtin().unwrap();
+        let (hits, _) = m.find("hiring RNs now", &levels, false);
+        assert_eq!(hits[0].span, 7..10);
+    }
+}

@@ -1,0 +1,271 @@
+//! Runs on the real postings in `../shared/corpus` when they are present (and skips
+//! cleanly otherwise): every posting there must be accounted for, as read, duplicate or
+//! skipped with a reason, and the counts must agree with an independent count of the files.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+/// The sources credscan should report for a file, counted without credscan's readers.
+fn expected_sources(path: &Path, display: &str) -> Vec<String> {
+    let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
+    if name.ends_with(".csv") {
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .unwrap();
+        let n = r.byte_records().count();
+        (1..=n).map(|i| format!("{display}#{i}")).collect()
+    } else if name.ends_with(".jsonl") {
+        let text = fs::read_to_string(path).unwrap();
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, _)| format!("{display}#{}", i + 1))
+            .collect()
+    } else if name.ends_with(".json") {
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+        match v.as_array() {
+            Some(items) if items.len() > 1 => (1..=items.len())
+                .map(|i| format!("{display}#{i}"))
+                .collect(),
+            _ => vec![display.to_string()],
+        }
+    } else {
+        vec![display.to_string()]
+    }
+}
+
+/// One scan of the whole corpus, shared by the tests here.
+fn scanned(corpus: &Path) -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = Command::new(env!("CARGO_BIN_EXE_credscan"))
+            .arg("scan")
+            .arg(corpus)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.code() == Some(0) || o.status.code() == Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (dir, out)
+    })
+    .1
+}
+
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_posting_is_accounted_for() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipping: ../shared/corpus is not here");
+        return;
+    };
+    let out = scanned(&corpus);
+
+    let mut expected = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let display = entry.path().display().to_string();
+            expected.extend(expected_sources(entry.path(), &display));
+        }
+    }
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut postings = csv::Reader::from_path(out.join("postings.csv")).unwrap();
+    let source_col = postings
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "source")
+        .unwrap();
+    let read: Vec<String> = postings
+        .records()
+        .map(|r| r.unwrap()[source_col].to_string())
+        .collect();
+    for s in &read {
+        assert!(
+            seen.insert(s.clone(), "read").is_none(),
+            "{s} written twice"
+        );
+    }
+    for d in manifest["duplicates"].as_array().unwrap() {
+        let s = d["source"].as_str().unwrap().to_string();
+        assert!(
+            seen.insert(s.clone(), "duplicate").is_none(),
+            "{s} counted twice"
+        );
+    }
+    for d in manifest["skipped"].as_array().unwrap() {
+        let s = d["source"].as_str().unwrap().to_string();
+        assert!(
+            seen.insert(s.clone(), "skipped").is_none(),
+            "{s} counted twice"
+        );
+    }
+    let got: BTreeSet<String> = seen.keys().cloned().collect();
+    let missing: Vec<_> = expected.difference(&got).take(10).collect();
+    let extra: Vec<_> = got.difference(&expected).take(10).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, unexpected {extra:?}"
+    );
+
+    let c = &manifest["counts"];
+    let n = |k: &str| c[k].as_u64().unwrap();
+    assert_eq!(n("records"), expected.len() as u64);
+    assert_eq!(
+        n("read") + n("duplicates") + n("skipped") + n("ignored"),
+        n("records")
+    );
+    assert_eq!(n("read"), read.len() as u64);
+    // The corpus is ~24,600 postings; nearly all must be readable.
+    assert!(n("read") > 23_000, "only {} read", n("read"));
+    eprintln!("corpus: {c}");
+}
+
+#[derive(serde::Deserialize)]
+struct Labels {
+    posting: Vec<Labelled>,
+}
+
+#[derive(serde::Deserialize)]
+struct Labelled {
+    source: String,
+    credentials: BTreeMap<String, String>,
+}
+
+const LEVELS: [&str; 3] = ["mentioned", "preferred", "required"];
+
+/// Scores the tool against the hand labels in `tests/labels/corpus-labels.toml`: precision
+/// and recall of credentials per posting, and the accuracy of the level of each credential
+/// found. Prints every disagreement so the dictionary can be fixed.
+#[test]
+fn agrees_with_hand_labels() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipping: ../shared/corpus is not here");
+        return;
+    };
+    let labels_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/labels/corpus-labels.toml");
+    let labels: Labels = toml::from_str(&fs::read_to_string(&labels_path).unwrap()).unwrap();
+    let out = scanned(&corpus);
+    let prefix = format!("{}/", corpus.display());
+    let rel = |s: &str| s.strip_prefix(&prefix).unwrap_or(s).to_string();
+
+    // The tool's strongest level per (source, credential).
+    let mut found: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    for p in read_csv(&out.join("postings.csv")) {
+        found.entry(rel(&p["source"])).or_default();
+    }
+    for m in read_csv(&out.join("mentions.csv")) {
+        let e = found
+            .entry(rel(&m["source"]))
+            .or_default()
+            .entry(m["credential_id"].clone())
+            .or_insert(m["level"].clone());
+        if LEVELS.iter().position(|l| *l == m["level"]) > LEVELS.iter().position(|l| l == e) {
+            *e = m["level"].clone();
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let duplicate_of: HashMap<String, String> = manifest["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                rel(d["source"].as_str().unwrap()),
+                rel(d["duplicate_of"].as_str().unwrap()),
+            )
+        })
+        .collect();
+
+    let (mut tp, mut fp, mut fn_, mut level_ok) = (0usize, 0usize, 0usize, 0usize);
+    let mut errors = Vec::new();
+    for l in &labels.posting {
+        let key = duplicate_of.get(&l.source).unwrap_or(&l.source);
+        let got = found
+            .get(key)
+            .unwrap_or_else(|| panic!("{} was not read", l.source));
+        for (id, level) in &l.credentials {
+            match got.get(id) {
+                Some(g) => {
+                    tp += 1;
+                    if g == level {
+                        level_ok += 1;
+                    } else {
+                        errors.push(format!(
+                            "level {}: {id} labelled {level}, found {g}",
+                            l.source
+                        ));
+                    }
+                }
+                None => {
+                    fn_ += 1;
+                    errors.push(format!("missed {}: {id} ({level})", l.source));
+                }
+            }
+        }
+        for id in got.keys().filter(|id| !l.credentials.contains_key(*id)) {
+            fp += 1;
+            errors.push(format!("false positive {}: {id}", l.source));
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    let level_accuracy = level_ok as f64 / tp.max(1) as f64;
+    errors.sort();
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    eprintln!(
+        "labelled postings {}: tp {tp}, fp {fp}, fn {fn_}; precision {precision:.3}, recall {recall:.3}, level accuracy {level_accuracy:.3}",
+        labels.posting.len()
+    );
+    assert!(labels.posting.len() >= 150);
+    assert!(
+        precision >= MIN_PRECISION,
+        "precision {precision:.3} < {MIN_PRECISION}"
+    );
+    assert!(recall >= MIN_RECALL, "recall {recall:.3} < {MIN_RECALL}");
+    assert!(
+        level_accuracy >= MIN_LEVEL_ACCURACY,
+        "level accuracy {level_accuracy:.3} < {MIN_LEVEL_ACCURACY}"
+    );
+}
+
+/// The bars the labelled set must clear (issue "Dictionary breadth and matching precision").
+const MIN_PRECISION: f64 = 0.97;
+const MIN_RECALL: f64 = 0.93;
+const MIN_LEVEL_ACCURACY: f64 = 0.85;
