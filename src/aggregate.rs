@@ -308,7 +308,7 @@ pub fn summarise(tally: &Tally, dict: &Dictionary, top: usize) -> Result<Demand>
         "issuer" => all.iter().map(|&c| cred(c).issuer.clone()).collect::<Vec<_>>(),
         "kind" => all.iter().map(|&c| cred(c).kind.as_str().to_string()).collect::<Vec<_>>(),
         "category" => all.iter().map(|&c| cred(c).category.clone()).collect::<Vec<_>>(),
-        "family" => all.iter().map(|&c| cred(c).family.clone().unwrap_or_default()).collect::<Vec<_>>(),
+        "family" => all.iter().map(|&c| cred(c).family.clone()).collect::<Vec<Option<String>>>(),
         "postings" => all.iter().map(|c| overall(c).postings).collect::<Vec<_>>(),
         "total_postings" => all.iter().map(|_| tally.postings).collect::<Vec<_>>(),
         "required" => all.iter().map(|c| overall(c).required).collect::<Vec<_>>(),

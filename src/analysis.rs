@@ -141,7 +141,7 @@ impl Analyzer {
 /// The matched words, their character offset and a one-line snippet, all taken from the
 /// original text.
 fn place(original: &str, norm: &Normalized, span: Range<usize>) -> (String, usize, String) {
-    let r = norm.original_range(span);
+    let r = norm.original_range(original, span);
     let matched = original[r.clone()].to_string();
     let offset = original[..r.start].chars().count();
     (matched, offset, snippet(original, r))

@@ -223,19 +223,31 @@ impl Levels {
             .min(sections.lines.len() - 1);
         let (line, section) = &sections.lines[line_index];
         let sentence = sentence_around(text, line.clone(), at.clone());
-        let nearest = self
+        let cues: Vec<(Range<usize>, usize)> = self
             .cues
-            .find(text, sentence)
+            .find(text, sentence.clone())
             .into_iter()
             // A cue inside the credential's own name ("Security Plus") says nothing.
             .filter(|(r, _)| r.end <= at.start || r.start >= at.end)
-            .min_by_key(|(r, _)| {
+            .collect();
+        // A sentence that opens with a softener ("Ideally you will hold ...", "Desirable:
+        // ...") is soft throughout, whatever stronger word sits nearer the credential.
+        let lead = text[sentence.clone()].len()
+            - text[sentence.clone()]
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len();
+        let opener = cues.iter().find(|(r, i)| {
+            r.start <= sentence.start + lead && self.cues.phrases[*i].1 == Level::Preferred
+        });
+        let nearest = opener.cloned().or_else(|| {
+            cues.into_iter().min_by_key(|(r, _)| {
                 if r.end <= at.start {
                     at.start - r.end
                 } else {
                     r.start - at.end
                 }
-            });
+            })
+        });
         if let Some((_, i)) = nearest {
             let (phrase, level) = &self.cues.phrases[i];
             return Decision {

@@ -14,7 +14,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use anyhow::{Context, Result};
 
-use crate::dictionary::{Alias, Credential, Dictionary};
+use crate::dictionary::{Alias, Credential, Dictionary, Kind};
 use crate::level::{ceil_char_boundary, floor_char_boundary, on_word_boundaries, Levels};
 
 /// A credential found in the text: which one, by which alias, where (normalised bytes).
@@ -122,6 +122,33 @@ impl Matcher {
                 }
             }
         }
+        // A generic family phrase that runs into a specific credential's name ("ASQ
+        // Certified" in "ASQ Certified Quality Inspector", "valid CDL" in "valid CDL-A")
+        // gives way to it, however long its own match. One that wholly contains the specific
+        // name ("CFA candidate") is the longer, better reading and stays.
+        let is_family = |h: &Hit| self.dictionary.credentials[h.credential].kind == Kind::Family;
+        let specific: Vec<Range<usize>> = accepted
+            .iter()
+            .filter(|h| !is_family(h))
+            .map(|h| h.span.clone())
+            .collect();
+        accepted.retain(|h| {
+            let runs_into = |s: &Range<usize>| {
+                let overlaps = s.start < h.span.end && h.span.start < s.end;
+                let contained = h.span.start <= s.start && s.end <= h.span.end;
+                overlaps && !contained
+            };
+            let shadowed = is_family(h) && specific.iter().any(runs_into);
+            if shadowed && explain {
+                let reason =
+                    "a generic family phrase overlapping a specific credential".to_string();
+                rejected.push(Rejection {
+                    hit: h.clone(),
+                    reason,
+                });
+            }
+            !shadowed
+        });
         // Leftmost-longest among the survivors; equal spans (two credentials sharing an
         // alias, both passing their context rules) are all kept.
         accepted.sort_by(|a, b| {
@@ -198,14 +225,13 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
     if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
         return None;
     }
-    // "+" and "#" continue a token ("A" is not in "A+", "C" is not in "C#"), unless the
-    // alias ends that way itself.
+    // "+" and "#" continue a token: "A" is not in "A+", "C" is not in "C#", and "A+" is
+    // not in "A++".
     let continues = |c: char| c.is_alphanumeric() || c == '_' || c == '+' || c == '#';
     let after = text[span.end..].chars().next();
     match after {
         None => Some(span.end),
         Some(c) if !continues(c) => Some(span.end),
-        Some(c) if (c == '+' || c == '#') && alias.text.ends_with(c) => Some(span.end),
         Some(_) if alias.case_sensitive => {
             let rest = &text[span.end..];
             let plural = ["s", "'s"].into_iter().find(|p| rest.starts_with(p))?;
@@ -393,6 +419,22 @@ issuer = "AWS"
 kind = "family"
 category = "cloud"
 aliases = ["AWS Certified"]
+
+[[credential]]
+id = "asq-any"
+name = "Any ASQ certification"
+issuer = "ASQ"
+kind = "family"
+category = "quality-process"
+aliases = ["ASQ Certified"]
+
+[[credential]]
+id = "asq-cqi"
+name = "Certified Quality Inspector"
+issuer = "ASQ"
+kind = "certification"
+category = "quality-process"
+aliases = ["Certified Quality Inspector"]
 "#;
 
     fn matcher() -> Matcher {
@@ -435,6 +477,12 @@ aliases = ["AWS Certified"]
         ("reduce cost per acquisition (CPA) and tax", &[]),
         ("AWS Certified Solutions Architect preferred", &["aws-saa"]),
         ("AWS Certified Developer", &["aws-any"]),
+        ("ASQ Certified Quality Inspector", &["asq-cqi"]),
+        ("ASQ certified staff", &["asq-any"]),
+        (
+            "any AWS Certified Solutions Architect credential",
+            &["aws-saa"],
+        ),
     ];
 
     #[test]
@@ -465,7 +513,11 @@ aliases = ["AWS Certified"]
             rejected[0].reason
         );
         let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, true);
-        assert!(rejected.iter().any(|r| r.reason.contains("longer match")));
+        assert!(rejected.iter().any(|r| r.reason.contains("family phrase overlapping")));
+        let (_, rejected) = m.find("Project Management Professional", &levels, true);
+        assert!(rejected.is_empty());
+        let (_, rejected) = m.find("an A+ certification", &levels, true);
+        assert!(rejected.is_empty(), "{rejected:?}");
         let (_, rejected) = m.find("work under the supervision of an RN", &levels, true);
         assert!(rejected.iter().any(|r| r.reason.contains("someone else")));
     }

@@ -35,22 +35,17 @@ impl Normalized {
         out
     }
 
-    /// The original byte range that normalised bytes `range` came from.
-    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+    /// The byte range of `original` (the text this was made from) that normalised bytes
+    /// `range` came from: from the first source character to the end of the last one, so
+    /// dropped characters after the match ("PMP®") are not included.
+    pub fn original_range(&self, original: &str, range: Range<usize>) -> Range<usize> {
         let start = self.origin[range.start] as usize;
-        // The end maps to the byte after the last normalised byte's source character.
-        let end = if range.end == 0 {
-            start
-        } else {
-            let last = self.origin[range.end - 1] as usize;
-            let next = self.origin[range.end..]
-                .iter()
-                .copied()
-                .find(|&o| o as usize > last)
-                .map(|o| o as usize);
-            next.unwrap_or(*self.origin.last().unwrap() as usize)
-        };
-        start..end.max(start)
+        if range.end <= range.start {
+            return start..start;
+        }
+        let last = self.origin[range.end - 1] as usize;
+        let width = original[last..].chars().next().map_or(0, char::len_utf8);
+        start..(last + width).max(start)
     }
 
     /// The normalised byte offset at or after original byte offset `original`.
@@ -200,12 +195,15 @@ mod tests {
         let original = "Hold a\u{00A0}PMP® and “CSM”";
         let n = normalize(original);
         let at = n.text.find("PMP").unwrap();
-        let r = n.original_range(at..at + 3);
+        let r = n.original_range(original, at..at + 3);
         assert_eq!(&original[r], "PMP");
         let at = n.text.find("\"CSM\"").unwrap();
-        let r = n.original_range(at..at + 5);
+        let r = n.original_range(original, at..at + 5);
         assert_eq!(&original[r], "“CSM”");
-        assert_eq!(n.normalized_offset(n.original_range(at..at + 1).start), at);
+        assert_eq!(
+            n.normalized_offset(n.original_range(original, at..at + 1).start),
+            at
+        );
     }
 
     #[test]
@@ -221,7 +219,7 @@ mod tests {
         let original = "ＡＷＳ";
         let n = normalize(original);
         assert_eq!(n.text, "AWS");
-        assert_eq!(n.original_range(0..3), 0..original.len());
-        assert_eq!(n.original_range(1..2), 3..6);
+        assert_eq!(n.original_range(original, 0..3), 0..original.len());
+        assert_eq!(n.original_range(original, 1..2), 3..6);
     }
 }

@@ -178,7 +178,7 @@ fn scans_the_samples() {
 
     let m = manifest(&out);
     let c = &m["counts"];
-    assert_eq!(c["read"], 19);
+    assert_eq!(c["read"], 18);
     assert_eq!(c["duplicates"], 1);
     assert_eq!(
         m["duplicates"][0]["source"]

@@ -232,7 +232,7 @@ mod tests {
                     <footer>© Us</footer>";
         assert_eq!(
             fragment_to_text(html),
-            "Requirements\n- PMP certified\n- 5 years\nApply\u{a0}now"
+            "Requirements\n- PMP certified\n- 5 years\nApply now"
         );
     }
 
