@@ -3,6 +3,8 @@
 mod cli;
 mod fetch;
 mod posting;
+#[cfg_attr(not(test), allow(dead_code))]
+mod roles;
 
 use clap::Parser;
 
