@@ -75,7 +75,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32> {
             )?;
             writeln!(out, "      {}", m.snippet)?;
         }
-        for r in &refused {
+        // Near misses that were never words of their own ("ea" in "team") are noise here.
+        let telling = refused.iter().filter(|r| !r.reason.starts_with("inside a longer word"));
+        for r in telling {
             let c = &dict.credentials[r.credential];
             writeln!(
                 out,

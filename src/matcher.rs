@@ -41,27 +41,26 @@ struct Rule {
     reject: Option<(AhoCorasick, Vec<String>)>,
 }
 
-/// The compiled dictionary.
-pub struct Matcher {
-    dictionary: Dictionary,
+/// One automaton and, for each of its patterns, the (credential, alias) pairs written
+/// that way.
+struct Automaton {
     ac: AhoCorasick,
-    /// For each automaton pattern, the (credential, alias) pairs written that way.
     owners: Vec<Vec<(u32, u32)>>,
-    /// Context rules per credential.
-    rules: Vec<Vec<Rule>>,
 }
 
-impl Matcher {
-    pub fn new(dictionary: Dictionary) -> Result<Matcher> {
+impl Automaton {
+    /// Builds an automaton over the aliases `keep` selects. Case-insensitive automata hold
+    /// lower-cased patterns, so "PMP" and "pmp" are one pattern with two owners.
+    fn build(dictionary: &Dictionary, case_insensitive: bool, keep: impl Fn(&Alias) -> bool) -> Result<Automaton> {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_text: HashMap<String, usize> = HashMap::new();
         let mut owners: Vec<Vec<(u32, u32)>> = Vec::new();
         for (ci, c) in dictionary.credentials.iter().enumerate() {
             for (ai, a) in c.aliases.iter().enumerate() {
-                if a.text.is_empty() {
+                if a.text.is_empty() || !keep(a) {
                     continue;
                 }
-                let key = a.text.to_ascii_lowercase();
+                let key = if case_insensitive { a.text.to_ascii_lowercase() } else { a.text.clone() };
                 let pi = *by_text.entry(key.clone()).or_insert_with(|| {
                     patterns.push(key);
                     owners.push(Vec::new());
@@ -71,21 +70,35 @@ impl Matcher {
             }
         }
         let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+            .ascii_case_insensitive(case_insensitive)
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .context("building the credential matcher")?;
+        Ok(Automaton { ac, owners })
+    }
+}
+
+/// The compiled dictionary: one automaton for the case-insensitive aliases and one for the
+/// case-sensitive acronyms, so "EA" is never even a candidate inside "team".
+pub struct Matcher {
+    dictionary: Dictionary,
+    automata: [Automaton; 2],
+    /// Context rules per credential.
+    rules: Vec<Vec<Rule>>,
+}
+
+impl Matcher {
+    pub fn new(dictionary: Dictionary) -> Result<Matcher> {
+        let automata = [
+            Automaton::build(&dictionary, true, |a| !a.case_sensitive)?,
+            Automaton::build(&dictionary, false, |a| a.case_sensitive)?,
+        ];
         let rules = dictionary
             .credentials
             .iter()
             .map(compile_rules)
             .collect::<Result<Vec<_>>>()?;
-        Ok(Matcher {
-            dictionary,
-            ac,
-            owners,
-            rules,
-        })
+        Ok(Matcher { dictionary, automata, rules })
     }
 
     pub fn dictionary(&self) -> &Dictionary {
@@ -96,9 +109,9 @@ impl Matcher {
         &self.dictionary.credentials[i]
     }
 
-    /// The number of distinct alias strings in the automaton.
+    /// The number of distinct alias strings in the automata.
     pub fn pattern_count(&self) -> usize {
-        self.owners.len()
+        self.automata.iter().map(|a| a.owners.len()).sum()
     }
 
     /// Finds the credentials in `text` (normalised). With `explain`, also returns the
@@ -106,8 +119,12 @@ impl Matcher {
     pub fn find(&self, text: &str, levels: &Levels, explain: bool) -> (Vec<Hit>, Vec<Rejection>) {
         let mut accepted: Vec<Hit> = Vec::new();
         let mut rejected: Vec<Rejection> = Vec::new();
-        for m in self.ac.find_overlapping_iter(text) {
-            for &(ci, ai) in &self.owners[m.pattern().as_usize()] {
+        let candidates = self
+            .automata
+            .iter()
+            .flat_map(|a| a.ac.find_overlapping_iter(text).map(move |m| (a, m)));
+        for (automaton, m) in candidates {
+            for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
                 let (ci, ai) = (ci as usize, ai as usize);
                 let alias = &self.dictionary.credentials[ci].aliases[ai];
                 let hit = Hit {

@@ -149,8 +149,10 @@ fn every_corpus_posting_is_accounted_for() {
         n("records")
     );
     assert_eq!(n("read"), read.len() as u64);
-    // The corpus is ~24,600 postings; nearly all must be readable.
-    assert!(n("read") > 23_000, "only {} read", n("read"));
+    // The corpus is ~24,600 records: about 2,100 exact duplicates and 860 EMSCAD records
+    // marked fraudulent aside, every one must be read.
+    assert!(n("read") > 21_000, "only {} read", n("read"));
+    assert_eq!(n("skipped"), manifest["skipped_by_reason"]["excluded"].as_u64().unwrap_or(0), "{:#}", manifest["skipped_by_reason"]);
     eprintln!("corpus: {c}");
 }
 
@@ -211,9 +213,17 @@ fn agrees_with_hand_labels() {
         })
         .collect();
 
+    // Records the tool leaves out by design (EMSCAD's fraudulent ads) are not scored.
+    let excluded: BTreeSet<String> = manifest["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["reason"] == "excluded")
+        .map(|s| rel(s["source"].as_str().unwrap()))
+        .collect();
     let (mut tp, mut fp, mut fn_, mut level_ok) = (0usize, 0usize, 0usize, 0usize);
     let mut errors = Vec::new();
-    for l in &labels.posting {
+    for l in labels.posting.iter().filter(|l| !excluded.contains(&l.source)) {
         let key = duplicate_of.get(&l.source).unwrap_or(&l.source);
         let got = found
             .get(key)
@@ -253,7 +263,7 @@ fn agrees_with_hand_labels() {
         "labelled postings {}: tp {tp}, fp {fp}, fn {fn_}; precision {precision:.3}, recall {recall:.3}, level accuracy {level_accuracy:.3}",
         labels.posting.len()
     );
-    assert!(labels.posting.len() >= 150);
+    assert!(labels.posting.len() - excluded.iter().filter(|e| labels.posting.iter().any(|l| &l.source == *e)).count() >= 150);
     assert!(
         precision >= MIN_PRECISION,
         "precision {precision:.3} < {MIN_PRECISION}"
