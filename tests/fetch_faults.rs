@@ -87,7 +87,7 @@ fn connection_reset_is_retried() {
     let (url, connections) = raw_server(|n, stream| {
         if n == 0 {
             // SO_LINGER 0: closing sends RST, not FIN.
-            let socket = socket2_free_linger(stream);
+            let socket = reset_on_drop(stream);
             drop(socket);
         } else {
             ok_response(stream);
@@ -101,7 +101,7 @@ fn connection_reset_is_retried() {
 }
 
 /// Sets a zero linger through tokio (the only socket API at hand), so the drop resets.
-fn socket2_free_linger(stream: std::net::TcpStream) -> tokio::net::TcpStream {
+fn reset_on_drop(stream: std::net::TcpStream) -> tokio::net::TcpStream {
     let _guard = loopback::runtime().enter();
     stream.set_nonblocking(true).unwrap();
     let stream = tokio::net::TcpStream::from_std(stream).unwrap();

@@ -76,7 +76,7 @@ pub fn parse(body: &[u8], max_bytes: u64) -> Result<Sitemap, String> {
             Ok(Event::End(e)) => match e.local_name().as_ref() {
                 b"loc" | b"lastmod" => {
                     let value = text.trim().to_string();
-                    if field.as_deref() == Some(b"loc") {
+                    if field.as_deref() == Some(&b"loc"[..]) {
                         loc = Some(value);
                     } else {
                         lastmod = Some(value);
