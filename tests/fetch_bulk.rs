@@ -2,9 +2,9 @@
 //! pages on 20 sites, with about 10% of responses failing transiently, all arrive, none twice,
 //! and a run killed halfway resumes to the folder a clean run makes.
 //!
-//! The relaxed-politeness variants run by default. The default-politeness run and the
-//! benchmark that prints figures are `#[ignore]`d; run them with
-//! `cargo test --release --test fetch_bulk -- --ignored --nocapture`.
+//! All but the benchmark run by default (about 50 s together). The benchmark, which prints
+//! the figures in BENCHMARKS-fetch.md, is `#[ignore]`d; run it with
+//! `cargo test --release --test fetch_bulk -- --ignored --nocapture bench`.
 
 mod loopback;
 
@@ -37,7 +37,10 @@ fn fixture(latency: Duration) -> Fixture {
                 "location": {"name": "Paris"}, "first_published": "2024-01-01T00:00:00Z",
                 "absolute_url": format!("https://example.com/gh/{b}/{i}")}))
             .collect();
-        gh.route(&format!("/v1/boards/gh{b}/jobs"), vec![Reply::json(&json!({"jobs": jobs, "meta": {"total": 50}}))]);
+        gh.route(
+            &format!("/v1/boards/gh{b}/jobs"),
+            vec![Reply::json(&json!({"jobs": jobs, "meta": {"total": 50}}))],
+        );
         sources.push(format!("greenhouse:gh{b}"));
     }
     // Lever: 4 sites of 120, two pages each.
@@ -59,7 +62,10 @@ fn fixture(latency: Duration) -> Fixture {
             .map(|i| json!({"id": format!("as{b}-{i}"), "title": "Analyst", "descriptionHtml": "<p>CFA</p>",
                 "location": "Remote", "publishedAt": "2024-01-01T00:00:00Z", "jobUrl": format!("https://example.com/as/{b}/{i}")}))
             .collect();
-        ashby.route(&format!("/posting-api/job-board/as{b}"), vec![Reply::json(&json!({"jobs": jobs}))]);
+        ashby.route(
+            &format!("/posting-api/job-board/as{b}"),
+            vec![Reply::json(&json!({"jobs": jobs}))],
+        );
         sources.push(format!("ashby:as{b}"));
     }
     // Workable: 8 accounts of 40.
@@ -68,7 +74,12 @@ fn fixture(latency: Duration) -> Fixture {
             .map(|i| json!({"shortcode": format!("WK{b}X{i}"), "title": "Nurse", "description": "<p>NMC</p>",
                 "city": "Leeds", "published_on": "2024-01-01", "url": format!("https://example.com/wk/{b}/{i}")}))
             .collect();
-        workable.route(&format!("/api/accounts/wk{b}"), vec![Reply::json(&json!({"name": format!("WK {b}"), "jobs": jobs}))]);
+        workable.route(
+            &format!("/api/accounts/wk{b}"),
+            vec![Reply::json(
+                &json!({"name": format!("WK {b}"), "jobs": jobs}),
+            )],
+        );
         sources.push(format!("workable:wk{b}"));
     }
     let mut servers = vec![gh, lever, ashby, workable];
@@ -81,15 +92,26 @@ fn fixture(latency: Duration) -> Fixture {
     let mut page_urls = Vec::new();
     for site in 0..20 {
         let server = Server::start();
-        server.route("/robots.txt", vec![Reply::ok("User-agent: *\nDisallow: /admin/\n")]);
+        server.route(
+            "/robots.txt",
+            vec![Reply::ok("User-agent: *\nDisallow: /admin/\n")],
+        );
         let mut urls = String::new();
         for n in 0..20 {
             let path = format!("/careers/job-{n}");
-            server.route(&path, vec![Reply::html(&format!("<html><body><h1>Job {site}-{n}</h1><p>CPA</p></body></html>"))]);
+            server.route(
+                &path,
+                vec![Reply::html(&format!(
+                    "<html><body><h1>Job {site}-{n}</h1><p>CPA</p></body></html>"
+                ))],
+            );
             urls.push_str(&format!("<url><loc>{}</loc></url>", server.url(&path)));
             page_urls.push(server.url(&path));
         }
-        server.route("/sitemap.xml", vec![Reply::ok(format!("<urlset>{urls}</urlset>"))]);
+        server.route(
+            "/sitemap.xml",
+            vec![Reply::ok(format!("<urlset>{urls}</urlset>"))],
+        );
         sources.push(format!("sitemap:{}", server.url("/sitemap.xml")));
         servers.push(server);
     }
@@ -97,12 +119,22 @@ fn fixture(latency: Duration) -> Fixture {
         server.fault_rate(FAULT_RATE);
         server.latency(latency);
     }
-    Fixture { servers, sources, api_args, page_urls }
+    Fixture {
+        servers,
+        sources,
+        api_args,
+        page_urls,
+    }
 }
 
 impl Fixture {
     fn args<'a>(&'a self, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
-        let mut args: Vec<&str> = self.sources.iter().chain(&self.api_args).map(String::as_str).collect();
+        let mut args: Vec<&str> = self
+            .sources
+            .iter()
+            .chain(&self.api_args)
+            .map(String::as_str)
+            .collect();
         args.extend(["--out", out.to_str().unwrap()]);
         args.extend(extra);
         args
@@ -113,7 +145,11 @@ impl Fixture {
     }
 
     fn max_in_flight(&self) -> usize {
-        self.servers.iter().map(Server::max_in_flight).max().unwrap_or(0)
+        self.servers
+            .iter()
+            .map(Server::max_in_flight)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Requests for job pages (every attempt) since the last reset.
@@ -141,7 +177,11 @@ fn count_files_ending(dir: &Path, extensions: &[&str]) -> usize {
         for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
                 stack.push(entry.path());
-            } else if entry.path().extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
+            } else if entry
+                .path()
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            {
                 n += 1;
             }
         }
@@ -165,12 +205,20 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Value> {
 }
 
 /// Runs the whole fixture once into a fresh folder and checks nothing was lost or doubled.
-fn full_run(fx: &Fixture, politeness: &[&str], limit: Duration) -> (loopback::Run, tempfile::TempDir) {
+fn full_run(
+    fx: &Fixture,
+    politeness: &[&str],
+    limit: Duration,
+) -> (loopback::Run, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let run = fetch(&fx.args(dir.path(), politeness), limit);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(count_files(dir.path()), POSTINGS, "{}", run.stdout);
-    assert!(run.stdout.contains(&format!("{POSTINGS} written")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{POSTINGS} written")),
+        "{}",
+        run.stdout
+    );
     // Each page has exactly one log line: fetched once, however many attempts it took.
     let log = log_lines(dir.path());
     let pages: Vec<&Value> = log.iter().filter(|l| l["what"] == "page").collect();
@@ -184,7 +232,12 @@ fn rerun_fetches_nothing_twice(fx: &Fixture, dir: &Path, politeness: &[&str]) ->
     fx.reset();
     let run = fetch(&fx.args(dir, politeness), Duration::from_secs(120));
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains(&format!("0 written, {POSTINGS} already present")), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("0 written, {POSTINGS} already present")),
+        "{}",
+        run.stdout
+    );
     assert_eq!(fx.page_requests(), 0, "no page fetched twice");
     run
 }
@@ -194,8 +247,17 @@ fn two_thousand_postings_with_faults_relaxed() {
     let fx = fixture(Duration::from_millis(2));
     let (run, dir) = full_run(&fx, RELAXED, Duration::from_secs(120));
     assert!(fx.faults() > 0);
-    assert!(fx.max_in_flight() <= 8, "per-host limit exceeded: {}", fx.max_in_flight());
-    eprintln!("relaxed: {} postings in {:?}; {}", POSTINGS, run.elapsed, run.stdout.trim());
+    assert!(
+        fx.max_in_flight() <= 8,
+        "per-host limit exceeded: {}",
+        fx.max_in_flight()
+    );
+    eprintln!(
+        "relaxed: {} postings in {:?}; {}",
+        POSTINGS,
+        run.elapsed,
+        run.stdout.trim()
+    );
     rerun_fetches_nothing_twice(&fx, dir.path(), RELAXED);
 }
 
@@ -212,8 +274,14 @@ fn resume_after_an_interrupted_run_matches_a_clean_run() {
     let mut child = spawn_fetch(&args);
     let started = Instant::now();
     while count_files(dir.path()) < POSTINGS / 2 {
-        assert!(started.elapsed() < Duration::from_secs(60), "never got halfway");
-        assert!(child.try_wait().unwrap().is_none(), "finished before it could be interrupted");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never got halfway"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be interrupted"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap();
@@ -227,25 +295,42 @@ fn resume_after_an_interrupted_run_matches_a_clean_run() {
     let run = fetch(&args, Duration::from_secs(120));
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.contains(&format!("{} written, {halfway} already present", POSTINGS - halfway)),
+        run.stdout.contains(&format!(
+            "{} written, {halfway} already present",
+            POSTINGS - halfway
+        )),
         "{}",
         run.stdout
     );
     assert_eq!(snapshot(dir.path()), snapshot(clean.path()));
     // Nothing half-written was left behind, and nothing already saved was fetched again.
-    assert!(files(dir.path()).keys().all(|p| !p.to_string_lossy().contains(".credscan-partial-")));
+    assert!(files(dir.path())
+        .keys()
+        .all(|p| !p.to_string_lossy().contains(".credscan-partial-")));
     let log = log_lines(dir.path());
-    let pages_fetched = log[log_before..].iter().filter(|l| l["what"] == "page").count();
+    let pages_fetched = log[log_before..]
+        .iter()
+        .filter(|l| l["what"] == "page")
+        .count();
     assert_eq!(pages_fetched, fx.page_urls.len() - pages_at_kill);
 }
 
+/// About 25 s for the run and 8 s for the re-run (the listings are asked for again).
 #[test]
-#[ignore = "about a minute at the default politeness; run with --ignored"]
 fn two_thousand_postings_with_faults_default_politeness() {
     let fx = fixture(Duration::from_millis(2));
     let (run, dir) = full_run(&fx, &[], Duration::from_secs(300));
-    assert!(fx.max_in_flight() <= 2, "per-host limit exceeded: {}", fx.max_in_flight());
-    eprintln!("default: {} postings in {:?}; {}", POSTINGS, run.elapsed, run.stdout.trim());
+    assert!(
+        fx.max_in_flight() <= 2,
+        "per-host limit exceeded: {}",
+        fx.max_in_flight()
+    );
+    eprintln!(
+        "default: {} postings in {:?}; {}",
+        POSTINGS,
+        run.elapsed,
+        run.stdout.trim()
+    );
     rerun_fetches_nothing_twice(&fx, dir.path(), &[]);
 }
 
@@ -255,19 +340,28 @@ fn two_thousand_postings_with_faults_default_politeness() {
 fn bench_fetch_figures() {
     let mut report = String::new();
     for (name, politeness, limit) in [
-        ("relaxed (--delay 0 --per-host 8 --concurrency 64)", RELAXED, 120),
-        ("default (--delay 1 --per-host 2 --concurrency 16)", &[][..], 300),
+        (
+            "relaxed (--delay 0 --per-host 8 --concurrency 64)",
+            RELAXED,
+            120,
+        ),
+        (
+            "default (--delay 1 --per-host 2 --concurrency 16)",
+            &[][..],
+            300,
+        ),
     ] {
         let fx = fixture(Duration::from_millis(2));
         let (run, dir) = full_run(&fx, politeness, Duration::from_secs(limit));
         let secs = run.elapsed.as_secs_f64();
+        let (faults, max_in_flight) = (fx.faults(), fx.max_in_flight());
         let rerun = rerun_fetches_nothing_twice(&fx, dir.path(), politeness);
         report.push_str(&format!(
             "{name}: {POSTINGS} postings in {secs:.1} s = {:.0} postings/s; faults injected {}, \
              max in flight per host {}; re-run (nothing new) {:.1} s\n  {}\n",
             POSTINGS as f64 / secs,
-            fx.faults(),
-            fx.max_in_flight(),
+            faults,
+            max_in_flight,
             rerun.elapsed.as_secs_f64(),
             run.stdout.trim().replace('\n', "\n  ")
         ));

@@ -17,7 +17,14 @@ const PAGE: &str = "<html><body>CISSP required</body></html>";
 
 fn fetch_one(url: &str, extra: &[&str]) -> (loopback::Run, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec![url, "--ignore-robots", "--delay", "0", "--out", dir.path().to_str().unwrap()];
+    let mut args = vec![
+        url,
+        "--ignore-robots",
+        "--delay",
+        "0",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ];
     args.extend(extra);
     (fetch(&args, LIMIT), dir)
 }
@@ -25,13 +32,22 @@ fn fetch_one(url: &str, extra: &[&str]) -> (loopback::Run, tempfile::TempDir) {
 #[test]
 fn retry_after_on_429_is_honoured() {
     let server = Server::start();
-    server.route("/jobs/1", vec![Reply::status(429).header("retry-after", "2"), Reply::html(PAGE)]);
+    server.route(
+        "/jobs/1",
+        vec![
+            Reply::status(429).header("retry-after", "2"),
+            Reply::html(PAGE),
+        ],
+    );
     let (run, dir) = fetch_one(&server.url("/jobs/1"), &[]);
     assert_eq!(run.code, 0, "{run:?}");
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     let waited = seen[1].at - seen[0].at;
-    assert!(waited >= Duration::from_millis(1950), "waited only {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(1950),
+        "waited only {waited:?}"
+    );
     let log = log_lines(dir.path());
     assert_eq!(log[0]["attempts"], 2);
     assert_eq!(log[0]["status"], 200);
@@ -41,23 +57,38 @@ fn retry_after_on_429_is_honoured() {
 #[test]
 fn two_503s_then_200() {
     let server = Server::start();
-    server.route("/jobs/1", vec![Reply::status(503), Reply::status(503), Reply::html(PAGE)]);
+    server.route(
+        "/jobs/1",
+        vec![Reply::status(503), Reply::status(503), Reply::html(PAGE)],
+    );
     let (run, dir) = fetch_one(&server.url("/jobs/1"), &[]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(server.hits("/jobs/1"), 3);
     let log = log_lines(dir.path());
-    assert_eq!((log[0]["attempts"].as_u64(), log[0]["outcome"].as_str()), (Some(3), Some("ok")));
+    assert_eq!(
+        (log[0]["attempts"].as_u64(), log[0]["outcome"].as_str()),
+        (Some(3), Some("ok"))
+    );
     assert_eq!(files(dir.path()).len(), 1);
 
     // With too few retries the same script fails, and says so.
-    server.route("/jobs/2", vec![Reply::status(503), Reply::status(503), Reply::html(PAGE)]);
+    server.route(
+        "/jobs/2",
+        vec![Reply::status(503), Reply::status(503), Reply::html(PAGE)],
+    );
     let (run, _dir) = fetch_one(&server.url("/jobs/2"), &["--retries", "1"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stdout.contains("HTTP 503 Service Unavailable"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("HTTP 503 Service Unavailable"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A raw server: each connection is answered by `answer(n)` for the n-th connection.
-fn raw_server(answer: impl Fn(usize, std::net::TcpStream) + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
+fn raw_server(
+    answer: impl Fn(usize, std::net::TcpStream) + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/jobs/1", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -121,7 +152,11 @@ fn slow_response_past_the_timeout_fails_after_retries() {
     let (run, dir) = fetch_one(&url, &["--timeout", "0.5", "--retries", "1"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stdout.contains("timed out"), "{}", run.stdout);
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(connections.load(Ordering::SeqCst), 2);
     assert_eq!(log_lines(dir.path())[0]["outcome"], "timeout");
     assert!(files(dir.path()).is_empty());
@@ -139,11 +174,18 @@ fn oversized_response_and_decompression_bomb_are_stopped() {
     }
     let bomb = gz.finish().unwrap();
     assert!(bomb.len() < 1_000_000);
-    server.route("/bomb", vec![Reply::ok(bomb).header("content-encoding", "gzip")]);
+    server.route(
+        "/bomb",
+        vec![Reply::ok(bomb).header("content-encoding", "gzip")],
+    );
     for path in ["/big", "/bomb"] {
         let (run, dir) = fetch_one(&server.url(path), &["--max-bytes", "1000000"]);
         assert_eq!(run.code, 2, "{run:?}");
-        assert!(run.stdout.contains("larger than --max-bytes 1000000"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("larger than --max-bytes 1000000"),
+            "{}",
+            run.stdout
+        );
         assert_eq!(server.hits(path), 1, "not retried");
         assert_eq!(log_lines(dir.path())[0]["outcome"], "too-large");
         assert!(files(dir.path()).is_empty());
@@ -153,8 +195,14 @@ fn oversized_response_and_decompression_bomb_are_stopped() {
 #[test]
 fn redirects_are_limited() {
     let server = Server::start();
-    server.route("/loop", vec![Reply::status(302).header("location", "/loop")]);
-    server.route("/hop", vec![Reply::status(301).header("location", "/jobs/1")]);
+    server.route(
+        "/loop",
+        vec![Reply::status(302).header("location", "/loop")],
+    );
+    server.route(
+        "/hop",
+        vec![Reply::status(301).header("location", "/jobs/1")],
+    );
     server.route("/jobs/1", vec![Reply::html(PAGE)]);
     let (run, _dir) = fetch_one(&server.url("/loop"), &["--max-redirects", "3"]);
     assert_eq!(run.code, 2, "{run:?}");

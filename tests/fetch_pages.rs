@@ -11,13 +11,20 @@ use loopback::{fetch, files, Reply, Server};
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn page(n: usize) -> Reply {
-    Reply::html(&format!("<html><body><h1>Job {n}</h1><p>PMP required</p></body></html>"))
+    Reply::html(&format!(
+        "<html><body><h1>Job {n}</h1><p>PMP required</p></body></html>"
+    ))
 }
 
 fn urlset(server: &Server, paths: &[String]) -> Reply {
     let urls: String = paths
         .iter()
-        .map(|p| format!("<url><loc>{}</loc><lastmod>2024-02-01</lastmod></url>", server.url(p)))
+        .map(|p| {
+            format!(
+                "<url><loc>{}</loc><lastmod>2024-02-01</lastmod></url>",
+                server.url(p)
+            )
+        })
         .collect();
     Reply::ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"#
@@ -37,37 +44,76 @@ fn sitemap_index_match_and_urls_file() {
     server.route("/sitemap.xml", vec![Reply::ok(index)]);
     let jobs: Vec<String> = (1..=4).map(|n| format!("/jobs/{n}")).collect();
     server.route("/sitemap-jobs.xml", vec![urlset(&server, &jobs)]);
-    server.route("/sitemap-more.xml", vec![urlset(&server, &["/about".to_string(), "/jobs/5".to_string()])]);
+    server.route(
+        "/sitemap-more.xml",
+        vec![urlset(
+            &server,
+            &["/about".to_string(), "/jobs/5".to_string()],
+        )],
+    );
     for n in 1..=7 {
         server.route(&format!("/jobs/{n}"), vec![page(n)]);
     }
     server.route("/about", vec![page(0)]);
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("urls.txt");
-    std::fs::write(&list, format!("# job pages\n{}\n\n{}\n", server.url("/jobs/6"), server.url("/jobs/1"))).unwrap();
+    std::fs::write(
+        &list,
+        format!(
+            "# job pages\n{}\n\n{}\n",
+            server.url("/jobs/6"),
+            server.url("/jobs/1")
+        ),
+    )
+    .unwrap();
     let out = dir.path().join("out");
     let sitemap = format!("sitemap:{}", server.url("/sitemap.xml"));
     let direct = server.url("/jobs/7");
     let run = fetch(
-        &[&sitemap, &direct, "--urls", list.to_str().unwrap(), "--match", "/jobs/", "--out", out.to_str().unwrap(), "--delay", "0"],
+        &[
+            &sitemap,
+            &direct,
+            "--urls",
+            list.to_str().unwrap(),
+            "--match",
+            "/jobs/",
+            "--out",
+            out.to_str().unwrap(),
+            "--delay",
+            "0",
+        ],
         LIMIT,
     );
     assert_eq!(run.code, 0, "{run:?}");
     let host = format!("127.0.0.1_{}", server.addr.port());
-    let names: Vec<String> = files(&out).keys().map(|p| p.display().to_string()).collect();
-    let want: Vec<String> = (1..=7).map(|n| format!("pages/{host}/jobs_{n}.html")).collect();
+    let names: Vec<String> = files(&out)
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect();
+    let want: Vec<String> = (1..=7)
+        .map(|n| format!("pages/{host}/jobs_{n}.html"))
+        .collect();
     assert_eq!(names, want);
     let saved = std::fs::read_to_string(out.join(format!("pages/{host}/jobs_3.html"))).unwrap();
     assert!(saved.contains("<h1>Job 3</h1>"), "saved as served");
     assert_eq!(server.hits("/about"), 0, "--match filters sitemap pages");
     assert_eq!(server.hits("/jobs/1"), 1, "listed twice, fetched once");
-    assert_eq!(server.hits("/robots.txt"), 1, "robots.txt read once per site");
+    assert_eq!(
+        server.hits("/robots.txt"),
+        1,
+        "robots.txt read once per site"
+    );
 }
 
 #[test]
 fn robots_disallow_and_crawl_delay_are_obeyed() {
     let server = Server::start();
-    server.route("/robots.txt", vec![Reply::ok("User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n")]);
+    server.route(
+        "/robots.txt",
+        vec![Reply::ok(
+            "User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n",
+        )],
+    );
     let paths = ["/jobs/1", "/jobs/2", "/jobs/3", "/private/1"].map(String::from);
     server.route("/sitemap.xml", vec![urlset(&server, &paths)]);
     for p in &paths {
@@ -75,15 +121,38 @@ fn robots_disallow_and_crawl_delay_are_obeyed() {
     }
     let dir = tempfile::tempdir().unwrap();
     let sitemap = format!("sitemap:{}", server.url("/sitemap.xml"));
-    let run = fetch(&[&sitemap, "--out", dir.path().to_str().unwrap(), "--delay", "0", "--per-host", "4"], LIMIT);
+    let run = fetch(
+        &[
+            &sitemap,
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--delay",
+            "0",
+            "--per-host",
+            "4",
+        ],
+        LIMIT,
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(server.hits("/private/1"), 0);
-    assert!(run.stdout.contains("1 blocked by robots.txt"), "{}", run.stdout);
-    assert!(run.stdout.contains("disallowed by robots.txt"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 blocked by robots.txt"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("disallowed by robots.txt"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(files(dir.path()).len(), 3);
     // Crawl-delay: 1 outranks --delay 0: requests after robots.txt start >= 1 s apart.
     let seen = server.seen();
-    let starts: Vec<_> = seen.iter().filter(|s| s.target != "/robots.txt").map(|s| s.at).collect();
+    let starts: Vec<_> = seen
+        .iter()
+        .filter(|s| s.target != "/robots.txt")
+        .map(|s| s.at)
+        .collect();
     assert_eq!(starts.len(), 4, "sitemap and 3 pages");
     for pair in starts.windows(2) {
         let gap = pair[1] - pair[0];
@@ -93,7 +162,17 @@ fn robots_disallow_and_crawl_delay_are_obeyed() {
     // --ignore-robots: the user's call.
     let dir = tempfile::tempdir().unwrap();
     let private = server.url("/private/1");
-    let run = fetch(&[&private, "--ignore-robots", "--out", dir.path().to_str().unwrap(), "--delay", "0"], LIMIT);
+    let run = fetch(
+        &[
+            &private,
+            "--ignore-robots",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--delay",
+            "0",
+        ],
+        LIMIT,
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(server.hits("/private/1"), 1);
 }
@@ -105,9 +184,24 @@ fn unreachable_robots_txt_means_nothing_is_fetched() {
     server.route("/jobs/1", vec![page(1)]);
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/jobs/1");
-    let run = fetch(&[&url, "--out", dir.path().to_str().unwrap(), "--delay", "0", "--retries", "1"], LIMIT);
+    let run = fetch(
+        &[
+            &url,
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--delay",
+            "0",
+            "--retries",
+            "1",
+        ],
+        LIMIT,
+    );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stdout.contains("robots.txt unreachable"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("robots.txt unreachable"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(server.hits("/jobs/1"), 0);
     assert_eq!(server.hits("/robots.txt"), 2, "tried, and retried once");
 }
@@ -127,7 +221,15 @@ fn per_host_limit_is_never_exceeded() {
         let dir = tempfile::tempdir().unwrap();
         let per_host = per_host.to_string();
         let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
-        args.extend(["--ignore-robots", "--delay", "0", "--per-host", &per_host, "--out", dir.path().to_str().unwrap()]);
+        args.extend([
+            "--ignore-robots",
+            "--delay",
+            "0",
+            "--per-host",
+            &per_host,
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
         let run = fetch(&args, LIMIT);
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(files(dir.path()).len(), 48);

@@ -70,19 +70,26 @@ pub fn has_next_page(kind: BoardKind, len: usize) -> bool {
 /// Reads one listing response. An error means the response as a whole is unusable (not
 /// JSON, or not the shape this API returns); single bad jobs are reported in `Listing::bad`.
 pub fn parse_listing(kind: BoardKind, board: &str, body: &[u8]) -> Result<Listing, String> {
-    let doc: Value =
-        serde_json::from_slice(body).map_err(|e| format!("malformed JSON from {}: {e}", kind.name()))?;
+    let doc: Value = serde_json::from_slice(body)
+        .map_err(|e| format!("malformed JSON from {}: {e}", kind.name()))?;
     let (jobs, company) = match kind {
         BoardKind::Lever => (doc.as_array(), None),
         BoardKind::Workable => (
             doc.get("jobs").and_then(Value::as_array),
-            doc.get("name").and_then(Value::as_str).filter(|s| !s.trim().is_empty()),
+            doc.get("name")
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty()),
         ),
-        BoardKind::Greenhouse | BoardKind::Ashby => (doc.get("jobs").and_then(Value::as_array), None),
+        BoardKind::Greenhouse | BoardKind::Ashby => {
+            (doc.get("jobs").and_then(Value::as_array), None)
+        }
     };
     let jobs = jobs.ok_or_else(|| match kind {
         BoardKind::Lever => "unexpected response: Lever returns a JSON array".to_string(),
-        _ => format!("unexpected response: no \"jobs\" array from {}", kind.name()),
+        _ => format!(
+            "unexpected response: no \"jobs\" array from {}",
+            kind.name()
+        ),
     })?;
     let company = company.unwrap_or(board);
     let mut listing = Listing {
@@ -92,7 +99,11 @@ pub fn parse_listing(kind: BoardKind, board: &str, body: &[u8]) -> Result<Listin
     for (i, job) in jobs.iter().enumerate() {
         match convert(kind, company, job) {
             Ok(posting) => listing.postings.push(posting),
-            Err(why) => listing.bad.push(format!("job #{} of {}:{board}: {why}", i + 1, kind.name())),
+            Err(why) => {
+                listing
+                    .bad
+                    .push(format!("job #{} of {}:{board}: {why}", i + 1, kind.name()))
+            }
         }
     }
     Ok(listing)
@@ -141,7 +152,11 @@ fn convert(kind: BoardKind, company: &str, job: &Value) -> Result<BoardPosting, 
     let native: Map<String, Value> = fields
         .native
         .iter()
-        .filter_map(|key| job.get(*key).filter(|v| !v.is_null()).map(|v| (key.to_string(), v.clone())))
+        .filter_map(|key| {
+            job.get(*key)
+                .filter(|v| !v.is_null())
+                .map(|v| (key.to_string(), v.clone()))
+        })
         .collect();
     object.insert("x-credscan".to_string(), json!({ "native": native }));
     Ok(BoardPosting {
@@ -192,7 +207,12 @@ fn lever(job: &Map<String, Value>) -> Fields {
     let categories = job.get("categories");
     // The requirement lists are where credentials usually are: keep each as a headed list.
     let mut description = text(job, "description").unwrap_or_default();
-    for list in job.get("lists").and_then(Value::as_array).into_iter().flatten() {
+    for list in job
+        .get("lists")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let heading = text_of(list, "text").unwrap_or_default();
         let items = text_of(list, "content").unwrap_or_default();
         description.push_str(&format!("\n<h3>{heading}</h3>\n<ul>{items}</ul>"));
@@ -207,7 +227,10 @@ fn lever(job: &Map<String, Value>) -> Fields {
     Fields {
         description,
         location: categories.and_then(|c| text_of(c, "location")),
-        date: job.get("createdAt").and_then(Value::as_i64).map(clock::iso_from_unix_millis),
+        date: job
+            .get("createdAt")
+            .and_then(Value::as_i64)
+            .map(clock::iso_from_unix_millis),
         url: text(job, "hostedUrl"),
         salary: job.get("salaryRange").and_then(lever_salary),
         employment: categories.and_then(|c| text_of(c, "commitment")),
@@ -246,7 +269,10 @@ fn ashby(job: &Map<String, Value>) -> Fields {
     // The summary (`€80K – €100K • Offers Equity`) is what a reader wants; the full tiers are
     // kept in native.
     let salary = compensation
-        .and_then(|c| text_of(c, "compensationTierSummary").or_else(|| text_of(c, "scrapeableCompensationSalarySummary")))
+        .and_then(|c| {
+            text_of(c, "compensationTierSummary")
+                .or_else(|| text_of(c, "scrapeableCompensationSalarySummary"))
+        })
         .map(Value::String);
     Fields {
         description: text(job, "descriptionHtml")
@@ -346,7 +372,10 @@ mod tests {
         assert_eq!(p["identifier"]["value"], "4012345");
         assert_eq!(p["identifier"]["name"], "greenhouse");
         assert_eq!(p["url"], "https://boards.greenhouse.io/acme/jobs/4012345");
-        assert_eq!(p["x-credscan"]["native"]["departments"][0]["name"], "Platform");
+        assert_eq!(
+            p["x-credscan"]["native"]["departments"][0]["name"],
+            "Platform"
+        );
     }
 
     #[test]
@@ -393,14 +422,18 @@ mod tests {
         );
         assert_eq!(p["hiringOrganization"]["name"], "Acme Ltd");
         assert_eq!(p["identifier"]["value"], "AB12CD");
-        assert_eq!(p["jobLocation"]["address"]["addressLocality"], "Leeds, England, United Kingdom");
+        assert_eq!(
+            p["jobLocation"]["address"]["addressLocality"],
+            "Leeds, England, United Kingdom"
+        );
         assert_eq!(p["datePosted"], "2024-05-02");
     }
 
     #[test]
     fn bad_jobs_are_reported_and_the_rest_kept() {
         let body = json!({"jobs": [{"id": 1, "title": "A"}, "junk", {"title": "no id"}, {"id": 2, "title": "B"}]});
-        let listing = parse_listing(BoardKind::Greenhouse, "acme", body.to_string().as_bytes()).unwrap();
+        let listing =
+            parse_listing(BoardKind::Greenhouse, "acme", body.to_string().as_bytes()).unwrap();
         assert_eq!(listing.postings.len(), 2);
         assert_eq!(listing.bad.len(), 2);
         assert_eq!(listing.len, 4);
@@ -412,10 +445,26 @@ mod tests {
     fn listing_urls() {
         let base = Url::parse("http://127.0.0.1:9/mirror/").unwrap();
         let cases = [
-            (BoardKind::Greenhouse, 0, "http://127.0.0.1:9/mirror/v1/boards/ac%2Fme/jobs?content=true"),
-            (BoardKind::Lever, 2, "http://127.0.0.1:9/mirror/v0/postings/ac%2Fme?mode=json&skip=200&limit=100"),
-            (BoardKind::Ashby, 0, "http://127.0.0.1:9/mirror/posting-api/job-board/ac%2Fme?includeCompensation=true"),
-            (BoardKind::Workable, 0, "http://127.0.0.1:9/mirror/api/accounts/ac%2Fme?details=true"),
+            (
+                BoardKind::Greenhouse,
+                0,
+                "http://127.0.0.1:9/mirror/v1/boards/ac%2Fme/jobs?content=true",
+            ),
+            (
+                BoardKind::Lever,
+                2,
+                "http://127.0.0.1:9/mirror/v0/postings/ac%2Fme?mode=json&skip=200&limit=100",
+            ),
+            (
+                BoardKind::Ashby,
+                0,
+                "http://127.0.0.1:9/mirror/posting-api/job-board/ac%2Fme?includeCompensation=true",
+            ),
+            (
+                BoardKind::Workable,
+                0,
+                "http://127.0.0.1:9/mirror/api/accounts/ac%2Fme?details=true",
+            ),
         ];
         for (kind, page, want) in cases {
             assert_eq!(listing_url(kind, &base, "ac/me", page).as_str(), want);

@@ -219,20 +219,41 @@ impl Client {
         let status = response.status();
         if !status.is_success() {
             let retry_after = retry_after(response.headers(), SystemTime::now());
-            return (Err(FetchError::Status(status.as_u16())), Some(status.as_u16()), retry_after);
+            return (
+                Err(FetchError::Status(status.as_u16())),
+                Some(status.as_u16()),
+                retry_after,
+            );
         }
-        if response.content_length().is_some_and(|n| n > self.max_bytes) {
-            return (Err(FetchError::TooLarge(self.max_bytes)), Some(status.as_u16()), None);
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes)
+        {
+            return (
+                Err(FetchError::TooLarge(self.max_bytes)),
+                Some(status.as_u16()),
+                None,
+            );
         }
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = match chunk {
                 Ok(c) => c,
-                Err(e) => return (Err(FetchError::from_reqwest(&e)), Some(status.as_u16()), None),
+                Err(e) => {
+                    return (
+                        Err(FetchError::from_reqwest(&e)),
+                        Some(status.as_u16()),
+                        None,
+                    )
+                }
             };
             if (body.len() + chunk.len()) as u64 > self.max_bytes {
-                return (Err(FetchError::TooLarge(self.max_bytes)), Some(status.as_u16()), None);
+                return (
+                    Err(FetchError::TooLarge(self.max_bytes)),
+                    Some(status.as_u16()),
+                    None,
+                );
             }
             body.extend_from_slice(&chunk);
         }
@@ -276,7 +297,10 @@ mod tests {
         };
         assert_eq!(retry_after(&header("3"), now), Some(Duration::from_secs(3)));
         let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        assert_eq!(retry_after(&header(&later), now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(&header(&later), now),
+            Some(Duration::from_secs(7))
+        );
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
         assert_eq!(retry_after(&header(&earlier), now), Some(Duration::ZERO));
         assert_eq!(retry_after(&header("86400"), now), Some(RETRY_AFTER_CAP));
@@ -288,7 +312,9 @@ mod tests {
     fn backoff_grows_and_is_capped() {
         for attempt in 1..=20 {
             let d = backoff(attempt);
-            let exp = BACKOFF_BASE.saturating_mul(1 << (attempt - 1).min(16)).min(BACKOFF_CAP);
+            let exp = BACKOFF_BASE
+                .saturating_mul(1 << (attempt - 1).min(16))
+                .min(BACKOFF_CAP);
             assert!(d >= exp / 2 && d <= exp, "attempt {attempt}: {d:?}");
         }
     }

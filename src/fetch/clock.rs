@@ -63,8 +63,14 @@ mod tests {
     fn converts_epoch_millis() {
         assert_eq!(iso_from_unix_millis(0), "1970-01-01T00:00:00Z");
         // Lever's documented example posting: createdAt 1710000000000.
-        assert_eq!(iso_from_unix_millis(1_710_000_000_000), "2024-03-09T16:00:00Z");
-        assert_eq!(iso_from_unix_millis(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            iso_from_unix_millis(1_710_000_000_000),
+            "2024-03-09T16:00:00Z"
+        );
+        assert_eq!(
+            iso_from_unix_millis(951_782_400_000),
+            "2000-02-29T00:00:00Z"
+        );
         assert_eq!(iso_from_unix_millis(-1000), "1969-12-31T23:59:59Z");
     }
 

@@ -72,7 +72,11 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
-pub async fn run(settings: Arc<Settings>, sources: Vec<Source>, store: Arc<Store>) -> anyhow::Result<Outcome> {
+pub async fn run(
+    settings: Arc<Settings>,
+    sources: Vec<Source>,
+    store: Arc<Store>,
+) -> anyhow::Result<Outcome> {
     let client = Client::new(&settings, store.clone())?;
     let crawl = Arc::new(Crawl {
         settings,
@@ -100,7 +104,9 @@ pub async fn run(settings: Arc<Settings>, sources: Vec<Source>, store: Arc<Store
     while let Some(joined) = tasks.join_next().await {
         if let Err(e) = joined {
             crawl.tally.sources_failed.fetch_add(1, Ordering::Relaxed);
-            crawl.tally.fail(format!("internal error: a fetch task stopped: {e}"));
+            crawl
+                .tally
+                .fail(format!("internal error: a fetch task stopped: {e}"));
         }
     }
     let crawl = Arc::into_inner(crawl).expect("every task has finished");
@@ -121,11 +127,16 @@ impl Crawl {
         let mut ok = true;
         for page in 0..MAX_PAGES {
             let url = boards::listing_url(kind, base, board, page);
-            let purpose = Purpose { source: name, what: "listing" };
+            let purpose = Purpose {
+                source: name,
+                what: "listing",
+            };
             let body = match self.client.get(&url, &purpose).await {
                 Ok(fetched) => fetched.body,
                 Err(FetchError::Status(404)) => {
-                    self.tally.fail(format!("{name}: board not found (HTTP 404 from {url}); check the name"));
+                    self.tally.fail(format!(
+                        "{name}: board not found (HTTP 404 from {url}); check the name"
+                    ));
                     return false;
                 }
                 Err(e) => {
@@ -178,7 +189,8 @@ impl Crawl {
         match self.store.write_atomic(&path, &bytes) {
             Ok(()) => self.tally.written.fetch_add(1, Ordering::Relaxed),
             Err(e) => {
-                self.tally.fail(format!("{name}: posting {}: {e:#}", posting.id));
+                self.tally
+                    .fail(format!("{name}: posting {}: {e:#}", posting.id));
                 self.tally.failed.fetch_add(1, Ordering::Relaxed)
             }
         };
@@ -196,11 +208,15 @@ impl Crawl {
                 continue;
             }
             if let Err(refusal) = self.robots_allow(&url, name).await {
-                self.tally.fail(format!("{name}: sitemap {url} not read: {refusal}"));
+                self.tally
+                    .fail(format!("{name}: sitemap {url} not read: {refusal}"));
                 ok = false;
                 continue;
             }
-            let purpose = Purpose { source: name, what: "sitemap" };
+            let purpose = Purpose {
+                source: name,
+                what: "sitemap",
+            };
             let parsed = match self.client.get(&url, &purpose).await {
                 Ok(f) => sitemap::parse(&f.body, self.settings.max_bytes),
                 Err(e) => Err(e.to_string()),
@@ -215,7 +231,10 @@ impl Crawl {
             };
             for entry in parsed.entries {
                 let Ok(loc) = url.join(&entry.loc) else {
-                    self.tally.fail(format!("{name}: sitemap {url} lists a bad URL {:?}", entry.loc));
+                    self.tally.fail(format!(
+                        "{name}: sitemap {url} lists a bad URL {:?}",
+                        entry.loc
+                    ));
                     continue;
                 };
                 if parsed.is_index {
@@ -259,7 +278,12 @@ impl Crawl {
     /// present, or one robots.txt forbids, is not a failure.
     async fn page(&self, url: Url, name: &str) -> bool {
         let path = self.store.page_path(&url);
-        if !self.claimed.lock().expect("claims poisoned").insert(path.clone()) {
+        if !self
+            .claimed
+            .lock()
+            .expect("claims poisoned")
+            .insert(path.clone())
+        {
             return true;
         }
         if !self.settings.refresh && path.exists() {
@@ -270,7 +294,9 @@ impl Crawl {
             Ok(()) => {}
             Err(Refusal::Disallowed) => {
                 self.tally.blocked.fetch_add(1, Ordering::Relaxed);
-                self.tally.note(format!("{name}: {url} not fetched: disallowed by robots.txt"));
+                self.tally.note(format!(
+                    "{name}: {url} not fetched: disallowed by robots.txt"
+                ));
                 return true;
             }
             Err(Refusal::Unreachable(why)) => {
@@ -279,9 +305,15 @@ impl Crawl {
                 return false;
             }
         }
-        let purpose = Purpose { source: name, what: "page" };
+        let purpose = Purpose {
+            source: name,
+            what: "page",
+        };
         let result = match self.client.get(&url, &purpose).await {
-            Ok(fetched) => self.store.write_atomic(&path, &fetched.body).map_err(|e| format!("{e:#}")),
+            Ok(fetched) => self
+                .store
+                .write_atomic(&path, &fetched.body)
+                .map_err(|e| format!("{e:#}")),
             Err(e) => Err(e.to_string()),
         };
         match result {
@@ -306,7 +338,10 @@ impl Crawl {
         let (cell, robots_url) = self.robots.cell(url);
         let rules = cell
             .get_or_init(|| async {
-                let purpose = Purpose { source: name, what: "robots" };
+                let purpose = Purpose {
+                    source: name,
+                    what: "robots",
+                };
                 let rules = match self.client.get(&robots_url, &purpose).await {
                     Ok(fetched) => parse_robots(&fetched.body),
                     // No robots.txt (4xx): everything is allowed (RFC 9309 §2.3.1.3).

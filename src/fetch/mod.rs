@@ -138,7 +138,12 @@ impl Settings {
     fn from_args(args: &FetchArgs) -> anyhow::Result<Settings> {
         let mut bases: HashMap<BoardKind, Url> = BoardKind::ALL
             .into_iter()
-            .map(|k| (k, Url::parse(k.default_base()).expect("built-in bases are valid")))
+            .map(|k| {
+                (
+                    k,
+                    Url::parse(k.default_base()).expect("built-in bases are valid"),
+                )
+            })
             .collect();
         for spec in &args.api_base {
             let (kind, base) = spec
@@ -146,7 +151,8 @@ impl Settings {
                 .with_context(|| format!("--api-base {spec:?}: expected KIND=URL"))?;
             let kind = BoardKind::from_name(kind.trim())
                 .with_context(|| format!("--api-base {spec:?}: unknown kind {kind:?}"))?;
-            let base = Url::parse(base.trim()).with_context(|| format!("--api-base {spec:?}: bad URL"))?;
+            let base =
+                Url::parse(base.trim()).with_context(|| format!("--api-base {spec:?}: bad URL"))?;
             if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
                 bail!("--api-base {spec:?}: not an http(s) URL");
             }
@@ -166,7 +172,8 @@ impl Settings {
             None => None,
         };
         let seconds = |name: &str, secs: f64| -> anyhow::Result<Duration> {
-            Duration::try_from_secs_f64(secs).with_context(|| format!("--{name} {secs}: expected seconds >= 0"))
+            Duration::try_from_secs_f64(secs)
+                .with_context(|| format!("--{name} {secs}: expected seconds >= 0"))
         };
         if args.per_host == 0 || args.concurrency == 0 {
             bail!("--per-host and --concurrency must be at least 1");
@@ -276,7 +283,8 @@ pub fn run(args: &FetchArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let settings = Settings::from_args(args)?;
     let mut texts = args.sources.clone();
     if let Some(file) = &args.urls {
-        let list = std::fs::read_to_string(file).with_context(|| format!("cannot read --urls {}", file.display()))?;
+        let list = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read --urls {}", file.display()))?;
         texts.extend(
             list.lines()
                 .map(str::trim)
@@ -295,7 +303,11 @@ pub fn run(args: &FetchArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
 /// Fetches `sources` into `dir` with the default politeness (used by `scan --cache DIR`).
 /// Failures are printed to `out` and counted in the summary, not returned as errors.
 #[allow(dead_code)] // used by `scan --cache`, wired by the lead
-pub fn fetch_to_dir(sources: &[String], dir: &Path, out: &mut dyn Write) -> anyhow::Result<FetchSummary> {
+pub fn fetch_to_dir(
+    sources: &[String],
+    dir: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<FetchSummary> {
     let args = FetchArgs {
         out: dir.to_path_buf(),
         ..FetchArgs::default()

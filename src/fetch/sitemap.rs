@@ -96,7 +96,10 @@ pub fn parse(body: &[u8], max_bytes: u64) -> Result<Sitemap, String> {
             },
             Ok(Event::Eof) => break,
             Err(e) => {
-                return Err(format!("malformed sitemap XML at byte {}: {e}", reader.buffer_position()))
+                return Err(format!(
+                    "malformed sitemap XML at byte {}: {e}",
+                    reader.buffer_position()
+                ))
             }
             Ok(_) => {}
         }
@@ -123,7 +126,11 @@ mod tests {
         let locs: Vec<_> = sitemap.entries.iter().map(|e| e.loc.as_str()).collect();
         assert_eq!(
             locs,
-            ["https://acme.com/jobs/1?a=1&b=2", "https://acme.com/jobs/2", "https://acme.com/jobs/3"]
+            [
+                "https://acme.com/jobs/1?a=1&b=2",
+                "https://acme.com/jobs/2",
+                "https://acme.com/jobs/3"
+            ]
         );
         assert_eq!(sitemap.entries[0].lastmod.as_deref(), Some("2024-01-02"));
         assert_eq!(sitemap.entries[1].lastmod, None);

@@ -117,7 +117,10 @@ mod tests {
             ("lever:acme-eu", Some("lever:acme-eu")),
             ("ashby:Acme", Some("ashby:Acme")),
             ("workable:acme", Some("workable:acme")),
-            ("sitemap:https://acme.com/sitemap.xml", Some("sitemap:https://acme.com/sitemap.xml")),
+            (
+                "sitemap:https://acme.com/sitemap.xml",
+                Some("sitemap:https://acme.com/sitemap.xml"),
+            ),
             ("https://acme.com/jobs/1", Some("https://acme.com/jobs/1")),
             ("http://acme.com/", Some("http://acme.com/")),
             ("greenhouse:", None),

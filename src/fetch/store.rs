@@ -127,9 +127,15 @@ impl Store {
 }
 
 fn remove_partials(root: &Path) -> anyhow::Result<()> {
-    for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let is_partial = entry.file_type().is_file()
-            && entry.file_name().to_string_lossy().starts_with(PARTIAL_PREFIX);
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(PARTIAL_PREFIX);
         if is_partial {
             fs::remove_file(entry.path())
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
@@ -222,7 +228,10 @@ mod tests {
             let path = Path::new(&name);
             assert_eq!(path.components().count(), 1, "{text:?} -> {name:?}");
             assert!(
-                matches!(path.components().next(), Some(std::path::Component::Normal(_))),
+                matches!(
+                    path.components().next(),
+                    Some(std::path::Component::Normal(_))
+                ),
                 "{text:?} -> {name:?}"
             );
             assert!(!name.starts_with('.') && !name.ends_with('.'), "{name:?}");
@@ -247,7 +256,10 @@ mod tests {
         let cases = [
             ("https://acme.com/jobs/123", "pages/acme.com/jobs_123.html"),
             ("https://acme.com/", "pages/acme.com/index.html"),
-            ("http://127.0.0.1:8080/a/b.html", "pages/127.0.0.1_8080/a_b.html"),
+            (
+                "http://127.0.0.1:8080/a/b.html",
+                "pages/127.0.0.1_8080/a_b.html",
+            ),
         ];
         for (url, want) in cases {
             let path = store.page_path(&Url::parse(url).unwrap());

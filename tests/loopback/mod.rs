@@ -38,7 +38,13 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
-        Reply { status: 200, headers: vec![], body: body.into(), delay: Duration::ZERO, cut: false }
+        Reply {
+            status: 200,
+            headers: vec![],
+            body: body.into(),
+            delay: Duration::ZERO,
+            cut: false,
+        }
     }
     pub fn json(value: &serde_json::Value) -> Reply {
         Reply::ok(value.to_string()).header("content-type", "application/json")
@@ -47,7 +53,10 @@ impl Reply {
         Reply::ok(text).header("content-type", "text/html; charset=utf-8")
     }
     pub fn status(status: u16) -> Reply {
-        Reply { status, ..Reply::ok("") }
+        Reply {
+            status,
+            ..Reply::ok("")
+        }
     }
     pub fn header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.to_string(), value.to_string()));
@@ -108,7 +117,9 @@ impl Server {
     pub fn start() -> Server {
         let inner = Arc::new(Inner::default());
         *inner.rng.lock().unwrap() = Some(fastrand::Rng::with_seed(7));
-        let listener = runtime().block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let listener = runtime()
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         let app = Router::new().fallback(handle).with_state(inner.clone());
         runtime().spawn(async move {
@@ -124,7 +135,11 @@ impl Server {
     /// Answers `target` (a path, or path?query) with `replies` in order, the last repeated.
     pub fn route(&self, target: &str, replies: Vec<Reply>) {
         assert!(!replies.is_empty());
-        self.inner.routes.lock().unwrap().insert(target.to_string(), (replies, 0));
+        self.inner
+            .routes
+            .lock()
+            .unwrap()
+            .insert(target.to_string(), (replies, 0));
     }
 
     pub fn fault_rate(&self, rate: f64) {
@@ -168,14 +183,22 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let _guard = InFlight(&inner);
-    let target = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let user_agent = request
         .headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    inner.seen.lock().unwrap().push(Seen { target: target.clone(), at: Instant::now(), user_agent });
+    inner.seen.lock().unwrap().push(Seen {
+        target: target.clone(),
+        at: Instant::now(),
+        user_agent,
+    });
     let latency = *inner.latency.lock().unwrap();
     let reply = next_reply(&inner, &target);
     tokio::time::sleep(latency + reply.as_ref().map_or(Duration::ZERO, |r| r.delay)).await;
@@ -191,7 +214,11 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
 fn next_reply(inner: &Inner, target: &str) -> Option<Reply> {
     let mut routes = inner.routes.lock().unwrap();
     let path = target.split('?').next().unwrap_or(target);
-    let key = if routes.contains_key(target) { target } else { path };
+    let key = if routes.contains_key(target) {
+        target
+    } else {
+        path
+    };
     let (replies, used) = routes.get_mut(key)?;
     let reply = replies[(*used).min(replies.len() - 1)].clone();
     *used += 1;
@@ -300,7 +327,10 @@ pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if entry.file_type().unwrap().is_dir() {
                 stack.push(path);
             } else if path.file_name().unwrap() != "fetch-log.jsonl" {
-                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+                found.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
             }
         }
     }
