@@ -80,8 +80,7 @@ fn two_503s_then_200() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stdout.contains("HTTP 503 Service Unavailable"),
-        "{}",
-        run.stdout
+        "{run:?}"
     );
 }
 
