@@ -355,3 +355,94 @@ fn fetch(settings: Settings, texts: &[String]) -> anyhow::Result<FetchSummary> {
         notes: tally.notes.into_inner().unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_politeness() {
+        let args = FetchArgs::default();
+        assert_eq!(args.per_host, 2);
+        assert_eq!(args.delay, 1.0);
+        assert_eq!(args.concurrency, 16);
+        assert_eq!(args.out, PathBuf::from("credscan-cache"));
+        assert!(args.user_agent.starts_with("credscan/"));
+        assert!(!args.ignore_robots);
+        let settings = Settings::from_args(&args).unwrap();
+        assert_eq!(settings.delay, Duration::from_secs(1));
+        assert_eq!(
+            settings.bases[&BoardKind::Lever].as_str(),
+            "https://api.lever.co/"
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let bad: &[fn(&mut FetchArgs)] = &[
+            |a| a.api_base = vec!["lever".into()],
+            |a| a.api_base = vec!["monster=http://x".into()],
+            |a| a.api_base = vec!["lever=ftp://x".into()],
+            |a| a.url_match = Some("(".into()),
+            |a| a.since = Some("2024-01-01T00:00".into()),
+            |a| a.delay = -1.0,
+            |a| a.per_host = 0,
+        ];
+        for change in bad {
+            let mut args = FetchArgs::default();
+            change(&mut args);
+            assert!(Settings::from_args(&args).is_err(), "{args:?}");
+        }
+        let mut args = FetchArgs::default();
+        args.api_base = vec!["lever=https://api.eu.lever.co".into()];
+        let settings = Settings::from_args(&args).unwrap();
+        assert_eq!(
+            settings.bases[&BoardKind::Lever].as_str(),
+            "https://api.eu.lever.co/"
+        );
+    }
+
+    #[test]
+    fn tells_sources_from_paths() {
+        for s in [
+            "greenhouse:acme",
+            "lever:x",
+            "ashby:y",
+            "workable:z",
+            "https://a.com/j/1",
+        ] {
+            assert!(is_source(s), "{s}");
+        }
+        assert!(is_source("sitemap:https://a.com/sitemap.xml"));
+        for s in [
+            "postings/",
+            "./greenhouse",
+            "jobs.csv",
+            "/tmp/x.json",
+            "C:\\jobs",
+            "file:///x",
+        ] {
+            assert!(!is_source(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn exit_codes() {
+        let summary = |sources, sources_failed, written, failed| FetchSummary {
+            sources,
+            sources_failed,
+            written,
+            failed,
+            ..FetchSummary::default()
+        };
+        assert_eq!(summary(2, 0, 5, 0).exit_code(), 0);
+        assert_eq!(
+            summary(2, 0, 0, 0).exit_code(),
+            0,
+            "empty boards are not failures"
+        );
+        assert_eq!(summary(2, 1, 5, 0).exit_code(), 1);
+        assert_eq!(summary(2, 0, 5, 1).exit_code(), 1);
+        assert_eq!(summary(2, 2, 0, 0).exit_code(), 2);
+    }
+}
