@@ -464,3 +464,29 @@ fn refresh_rewrites_what_is_present() {
         before
     );
 }
+
+#[test]
+fn a_server_that_ignores_paging_does_not_loop() {
+    let server = Server::start();
+    let jobs: Vec<Value> = (0..100).map(|i| lever_job(&format!("s{i}"), 0)).collect();
+    // Routed by path alone: every `skip` gets the same first page.
+    server.route("/v0/postings/stuck", vec![Reply::json(&Value::from(jobs))]);
+    let dir = tempfile::tempdir().unwrap();
+    let owned = bases(&server);
+    let run = fetch(
+        &args(
+            &owned,
+            &[
+                "lever:stuck",
+                "--out",
+                dir.path().to_str().unwrap(),
+                "--delay",
+                "0",
+            ],
+        ),
+        LIMIT,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(files(dir.path()).len(), 100);
+    assert_eq!(server.seen().len(), 2, "the repeated page ends the paging");
+}

@@ -125,6 +125,7 @@ impl Crawl {
     async fn board(&self, kind: BoardKind, board: &str, name: &str) -> bool {
         let base = &self.settings.bases[&kind];
         let mut ok = true;
+        let mut seen_ids = HashSet::new();
         for page in 0..MAX_PAGES {
             let url = boards::listing_url(kind, base, board, page);
             let purpose = Purpose {
@@ -157,10 +158,15 @@ impl Crawl {
                 self.tally.fail(why.clone());
                 ok = false;
             }
+            let mut new_ids = 0;
             for posting in listing.postings {
-                self.save_posting(kind, board, name, posting);
+                if seen_ids.insert(posting.id.clone()) {
+                    new_ids += 1;
+                    self.save_posting(kind, board, name, posting);
+                }
             }
-            if !boards::has_next_page(kind, listing.len) {
+            // A server that ignores `skip` would send the same page forever.
+            if !boards::has_next_page(kind, listing.len) || new_ids == 0 {
                 break;
             }
         }
