@@ -393,8 +393,10 @@ mod tests {
             change(&mut args);
             assert!(Settings::from_args(&args).is_err(), "{args:?}");
         }
-        let mut args = FetchArgs::default();
-        args.api_base = vec!["lever=https://api.eu.lever.co".into()];
+        let args = FetchArgs {
+            api_base: vec!["lever=https://api.eu.lever.co".into()],
+            ..FetchArgs::default()
+        };
         let settings = Settings::from_args(&args).unwrap();
         assert_eq!(
             settings.bases[&BoardKind::Lever].as_str(),
