@@ -103,10 +103,6 @@ impl Tally {
         }
     }
 
-    pub fn postings(&self) -> u64 {
-        self.postings
-    }
-
     pub fn postings_with_credentials(&self) -> u64 {
         self.with_credentials
     }
@@ -309,6 +305,7 @@ pub fn summarise(tally: &Tally, dict: &Dictionary, top: usize) -> Result<Demand>
         "kind" => all.iter().map(|&c| cred(c).kind.as_str().to_string()).collect::<Vec<_>>(),
         "category" => all.iter().map(|&c| cred(c).category.clone()).collect::<Vec<_>>(),
         "family" => all.iter().map(|&c| cred(c).family.clone()).collect::<Vec<Option<String>>>(),
+        "url" => all.iter().map(|&c| cred(c).url.clone()).collect::<Vec<Option<String>>>(),
         "postings" => all.iter().map(|c| overall(c).postings).collect::<Vec<_>>(),
         "total_postings" => all.iter().map(|_| tally.postings).collect::<Vec<_>>(),
         "required" => all.iter().map(|c| overall(c).required).collect::<Vec<_>>(),
@@ -342,6 +339,7 @@ pub fn summarise(tally: &Tally, dict: &Dictionary, top: usize) -> Result<Demand>
                 col("companies"),
                 col("groups"),
                 col("rank"),
+                col("url"),
             ])
             .collect(),
         "computing overall demand",

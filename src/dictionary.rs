@@ -218,6 +218,7 @@ impl Dictionary {
         })
     }
 
+    #[cfg(test)]
     pub fn get(&self, id: &str) -> Option<&Credential> {
         self.credentials.iter().find(|c| c.id == id)
     }

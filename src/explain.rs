@@ -74,9 +74,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32> {
                 if m.retired { ", retired form" } else { "" }
             )?;
             writeln!(out, "      {}", m.snippet)?;
+            if let (true, Some(note)) = (m.retired, &c.note) {
+                writeln!(out, "      note: {note}")?;
+            }
         }
         // Near misses that were never words of their own ("ea" in "team") are noise here.
-        let telling = refused.iter().filter(|r| !r.reason.starts_with("inside a longer word"));
+        let telling = refused
+            .iter()
+            .filter(|r| !r.reason.starts_with("inside a longer word"));
         for r in telling {
             let c = &dict.credentials[r.credential];
             writeln!(

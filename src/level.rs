@@ -395,7 +395,11 @@ mod tests {
             "PRINCE2",
             Level::Preferred,
         ),
-        ("Duties • Manage the PMP office • Drive", "PMP", Level::Mentioned),
+        (
+            "Duties • Manage the PMP office • Drive",
+            "PMP",
+            Level::Mentioned,
+        ),
         (
             "Requirements:\n• PMP required • café",
             "PMP",

@@ -189,6 +189,9 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
             ));
         }
     }
+    if analyzer.roles.is_empty() {
+        problems.push("the role dictionary defines no roles".into());
+    }
     problems.extend(analyzer.roles.check());
     Report {
         credentials: dict.credentials.len(),

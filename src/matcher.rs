@@ -51,7 +51,11 @@ struct Automaton {
 impl Automaton {
     /// Builds an automaton over the aliases `keep` selects. Case-insensitive automata hold
     /// lower-cased patterns, so "PMP" and "pmp" are one pattern with two owners.
-    fn build(dictionary: &Dictionary, case_insensitive: bool, keep: impl Fn(&Alias) -> bool) -> Result<Automaton> {
+    fn build(
+        dictionary: &Dictionary,
+        case_insensitive: bool,
+        keep: impl Fn(&Alias) -> bool,
+    ) -> Result<Automaton> {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_text: HashMap<String, usize> = HashMap::new();
         let mut owners: Vec<Vec<(u32, u32)>> = Vec::new();
@@ -60,7 +64,11 @@ impl Automaton {
                 if a.text.is_empty() || !keep(a) {
                     continue;
                 }
-                let key = if case_insensitive { a.text.to_ascii_lowercase() } else { a.text.clone() };
+                let key = if case_insensitive {
+                    a.text.to_ascii_lowercase()
+                } else {
+                    a.text.clone()
+                };
                 let pi = *by_text.entry(key.clone()).or_insert_with(|| {
                     patterns.push(key);
                     owners.push(Vec::new());
@@ -98,7 +106,11 @@ impl Matcher {
             .iter()
             .map(compile_rules)
             .collect::<Result<Vec<_>>>()?;
-        Ok(Matcher { dictionary, automata, rules })
+        Ok(Matcher {
+            dictionary,
+            automata,
+            rules,
+        })
     }
 
     pub fn dictionary(&self) -> &Dictionary {
@@ -530,7 +542,9 @@ aliases = ["Certified Quality Inspector"]
             rejected[0].reason
         );
         let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, true);
-        assert!(rejected.iter().any(|r| r.reason.contains("family phrase overlapping")));
+        assert!(rejected
+            .iter()
+            .any(|r| r.reason.contains("family phrase overlapping")));
         let (_, rejected) = m.find("Project Management Professional", &levels, true);
         assert!(rejected.is_empty());
         let (_, rejected) = m.find("an A+ certification", &levels, true);

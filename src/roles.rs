@@ -180,6 +180,7 @@ impl Roles {
     }
 
     /// The cleaned display form of `title`: noise removed, Title Case.
+    #[cfg(test)]
     pub fn clean_title(&self, title: &str) -> String {
         self.clean(title).display
     }
@@ -258,7 +259,8 @@ impl Roles {
         problems
     }
 
-    /// Every role with its examples, for tests and `dict check`.
+    /// Every role with its examples, for tests.
+    #[cfg(test)]
     fn examples(&self) -> impl Iterator<Item = (&str, &str)> {
         self.roles.iter().flat_map(|role| {
             role.examples

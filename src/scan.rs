@@ -201,7 +201,19 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<i32> {
         let summary = crate::fetch::fetch_to_dir(&sources, &args.cache, out)
             .with_context(|| format!("fetching into {}", args.cache.display()))?;
         if !args.quiet {
-            writeln!(out, "Fetched into {}: {summary}", args.cache.display())?;
+            writeln!(
+                out,
+                "Fetched into {}: {} written, {} already there, {} failed ({} requests, {} retries).",
+                args.cache.display(),
+                summary.written,
+                summary.present,
+                summary.failed,
+                summary.requests,
+                summary.retries
+            )?;
+        }
+        for failure in &summary.failures {
+            eprintln!("credscan: fetch: {failure}");
         }
         paths.push(args.cache.display().to_string());
     }
