@@ -130,7 +130,7 @@ pub struct ContextRule {
 
 impl ContextRule {
     pub fn guards(&self, alias: &Alias) -> bool {
-        self.aliases.is_empty() || self.aliases.iter().any(|a| *a == alias.written)
+        self.aliases.is_empty() || self.aliases.contains(&alias.written)
     }
 }
 

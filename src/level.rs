@@ -133,10 +133,13 @@ pub struct Levels {
     others_phrases: Vec<String>,
 }
 
+/// A heading's level and its phrase.
+type Heading = (Level, String);
+
 /// The section each line of a posting belongs to, worked out once per posting.
 pub struct Sections {
     /// Per line: its byte range in the normalised text and the heading in force there.
-    lines: Vec<(Range<usize>, Option<(Level, String)>)>,
+    lines: Vec<(Range<usize>, Option<Heading>)>,
 }
 
 impl Levels {
@@ -164,7 +167,7 @@ impl Levels {
     /// Finds the headings of a posting and the section each line falls under.
     pub fn sections(&self, norm: &Normalized) -> Sections {
         let text = &norm.text;
-        let mut current: Option<(Level, String)> = None;
+        let mut current: Option<Heading> = None;
         let mut lines = Vec::new();
         for line in norm.lines() {
             if let Some(heading) = self.heading(text, line.clone()) {
@@ -176,7 +179,7 @@ impl Levels {
     }
 
     /// Whether a line is a heading, and which.
-    fn heading(&self, text: &str, line: Range<usize>) -> Option<(Level, String)> {
+    fn heading(&self, text: &str, line: Range<usize>) -> Option<Heading> {
         let raw = &text[line.clone()];
         // Skip bullets, numbering and markdown marks before the heading word.
         let skip = raw
