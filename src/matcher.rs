@@ -187,10 +187,16 @@ impl Matcher {
                 b.credential,
             ))
         });
+        // A match wholly inside a longer one is part of it ("AWS Certified" in "AWS Certified
+        // Solutions Architect"); two that only overlap ("NMC Registered" and "Registered
+        // General Nurse" in "NMC Registered General Nurse") are both meant, and both kept.
         let mut kept: Vec<Hit> = Vec::with_capacity(accepted.len());
         for hit in accepted {
-            let overlaps = kept.last().filter(|k| hit.span.start < k.span.end);
-            match overlaps {
+            let container = kept
+                .iter()
+                .rev()
+                .find(|k| k.span.start <= hit.span.start && hit.span.end <= k.span.end);
+            match container {
                 Some(k) if k.span == hit.span => {
                     if k.credential != hit.credential {
                         kept.push(hit)
@@ -261,9 +267,16 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
     match after {
         None => Some(span.end),
         Some(c) if !continues(c) => Some(span.end),
-        Some(_) if alias.case_sensitive => {
+        // Plurals and possessives of names ending in a letter: "RNs", "PMP's",
+        // "registered nurses".
+        Some(_) if alias.text.ends_with(|c: char| c.is_ascii_alphabetic()) => {
             let rest = &text[span.end..];
-            let plural = ["s", "'s"].into_iter().find(|p| rest.starts_with(p))?;
+            let forms: &[&str] = if alias.case_sensitive {
+                &["s", "'s"]
+            } else {
+                &["s", "S", "'s"]
+            };
+            let plural = forms.iter().find(|p| rest.starts_with(**p))?;
             let end = span.end + plural.len();
             (!text[end..].chars().next().is_some_and(continues)).then_some(end)
         }
@@ -500,6 +513,8 @@ aliases = ["Certified Quality Inspector"]
         ("visit www.rn.com today", &[]),
         ("email rn@hospital.org", &[]),
         ("Registered\nNurse", &["rn"]),
+        ("existing registered nurses only", &["rn"]),
+        ("Registered Nursery", &[]),
         ("CPA with audit experience", &["cpa"]),
         ("CPA", &[]),
         ("Care Programme Approach (CPA) for audit", &[]),
