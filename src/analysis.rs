@@ -116,7 +116,12 @@ impl Analyzer {
             return Vec::new();
         }
         let sections = self.levels.sections(norm);
-        let title_end = norm.normalized_offset(title_end);
+        let mut title_end = norm.normalized_offset(title_end);
+        // Pages often repeat the title as the body's first line: that echo is title too.
+        let title = &norm.text[..title_end];
+        if !title.is_empty() && norm.text[title_end..].trim_start().starts_with(title) {
+            title_end += 1 + title.len();
+        }
         hits.iter()
             .map(|hit| {
                 let Decision { level, rule } =

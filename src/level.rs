@@ -195,9 +195,12 @@ impl Levels {
         let rest = text[r.end..line.end].trim_start();
         let colon = rest.starts_with(':') || rest.starts_with(" -") || rest.starts_with('-');
         let short = words <= 8 && text[start..line.end].len() <= 80;
+        // A question or a phrase ending in a colon heads what follows, even when longer:
+        // "What do you need to join our team?", "Who we're looking for:".
+        let asks = words <= 14 && (rest.ends_with('?') || rest.ends_with(':'));
         // "Qualifications" alone on a line or "Qualifications: ..." is a heading;
         // "Experience with Python is key" is not.
-        if !(colon || short && (rest.is_empty() || rest.ends_with(':') || words <= 4)) {
+        if !(colon || asks || short && (rest.is_empty() || rest.ends_with(':') || words <= 4)) {
             return None;
         }
         let (phrase, level) = &self.headings.phrases[i];
@@ -295,8 +298,17 @@ fn sentence_around(text: &str, line: Range<usize>, at: Range<usize>) -> Range<us
     let bytes = text.as_bytes();
     const BULLET: &[u8] = "•".as_bytes();
     // Byte-wise, so it is safe at any offset: any byte of a bullet counts as a break.
+    // "e.g." and "i.e." end no sentence.
+    let abbreviation = |i: usize| {
+        let head = &bytes[..=i];
+        [&b"e.g."[..], b"i.e.", b"etc.", b"eg.", b"ie."]
+            .iter()
+            .any(|a| head.len() >= a.len() && head[head.len() - a.len()..].eq_ignore_ascii_case(a))
+    };
     let is_break = |i: usize| {
-        matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|&b| b == b' ')
+        matches!(bytes[i], b'.' | b'!' | b'?' | b';')
+            && bytes.get(i + 1).is_none_or(|&b| b == b' ')
+            && !abbreviation(i)
             || (0..BULLET.len())
                 .any(|k| i >= k && bytes.get(i - k..i - k + BULLET.len()) == Some(BULLET))
     };

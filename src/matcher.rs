@@ -131,6 +131,7 @@ impl Matcher {
     pub fn find(&self, text: &str, levels: &Levels, explain: bool) -> (Vec<Hit>, Vec<Rejection>) {
         let mut accepted: Vec<Hit> = Vec::new();
         let mut rejected: Vec<Rejection> = Vec::new();
+        let definitions = definitions(text);
         let candidates = self
             .automata
             .iter()
@@ -144,7 +145,7 @@ impl Matcher {
                     alias: ai,
                     span: m.start()..m.end(),
                 };
-                match self.check(text, hit, alias, levels) {
+                match self.check(text, hit, alias, levels, &definitions) {
                     Ok(hit) => accepted.push(hit),
                     Err(r) if explain => rejected.push(r),
                     Err(_) => {}
@@ -222,6 +223,7 @@ impl Matcher {
         mut hit: Hit,
         alias: &Alias,
         levels: &Levels,
+        definitions: &[(String, String)],
     ) -> Result<Hit, Rejection> {
         let reject = |hit: Hit, reason: String| Err(Rejection { hit, reason });
         if alias.case_sensitive && text[hit.span.clone()] != alias.text {
@@ -237,6 +239,27 @@ impl Matcher {
         }
         if in_url(text, hit.span.clone()) {
             return reject(hit, "part of a web address, e-mail or path".into());
+        }
+        if alias.case_sensitive {
+            if in_code(text, hit.span.clone()) {
+                return reject(hit, "part of a hyphenated code".into());
+            }
+            // The posting spells the acronym out as something else: "Care Programme Approach
+            // (CPA)". Unless the spelled-out form is itself this credential, every use of the
+            // acronym in the posting means that.
+            if let Some((_, phrase)) = definitions.iter().find(|(a, _)| *a == alias.text) {
+                let credential = &self.dictionary.credentials[hit.credential];
+                let phrase_lower = phrase.to_ascii_lowercase();
+                let names_it = credential.aliases.iter().any(|a| {
+                    !a.case_sensitive && phrase_lower.contains(&a.text.to_ascii_lowercase())
+                });
+                if !names_it {
+                    return reject(
+                        hit,
+                        format!("the posting defines {:?} as {phrase:?}", alias.text),
+                    );
+                }
+            }
         }
         for rule in &self.rules[hit.credential] {
             if !rule.guards.contains(&hit.alias) {
@@ -282,6 +305,79 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
         }
         Some(_) => None,
     }
+}
+
+/// Whether an acronym sits inside a hyphenated code ("339-ASCR-RN-TH05").
+fn in_code(text: &str, span: Range<usize>) -> bool {
+    let bytes = text.as_bytes();
+    let joined_before = span.start >= 2
+        && bytes[span.start - 1] == b'-'
+        && bytes[span.start - 2].is_ascii_alphanumeric();
+    let joined_after = bytes.get(span.end) == Some(&b'-')
+        && bytes
+            .get(span.end + 1)
+            .is_some_and(u8::is_ascii_alphanumeric);
+    joined_before && joined_after
+}
+
+/// Acronyms the text defines in brackets, with the words that define them: "Care
+/// Programme Approach (CPA)" gives ("CPA", "Care Programme Approach"). The acronym's capitals
+/// must be the initials of the words before it, in order (small words may be passed over).
+fn definitions(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('(') {
+        let at = from + open;
+        from = at + 1;
+        let Some(close) = text[from..].find(')') else {
+            break;
+        };
+        let acronym = &text[from..from + close];
+        let is_acronym = (2..=8).contains(&acronym.len())
+            && acronym.chars().all(|c| c.is_ascii_alphanumeric())
+            && acronym.chars().filter(|c| c.is_ascii_uppercase()).count() >= 2;
+        if !is_acronym {
+            continue;
+        }
+        let words: Vec<&str> = text[..at]
+            .split_whitespace()
+            .rev()
+            .take(acronym.len() + 4)
+            .collect();
+        if let Some(n) = spells(acronym, &words) {
+            let phrase: Vec<&str> = words[..n].iter().rev().copied().collect();
+            out.push((acronym.to_string(), phrase.join(" ")));
+        }
+    }
+    out
+}
+
+/// How many of `words` (nearest first) spell `acronym`'s capitals by their initials; small
+/// joining words may be passed over.
+fn spells(acronym: &str, words: &[&str]) -> Option<usize> {
+    const SMALL: &[&str] = &["and", "of", "the", "for", "in", "&", "to", "on", "nhs"];
+    let letters: Vec<char> = acronym
+        .chars()
+        .filter(|c| c.is_ascii_uppercase())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let mut need = letters.len();
+    for (i, w) in words.iter().enumerate() {
+        let first = w
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .chars()
+            .next()?
+            .to_ascii_lowercase();
+        if first == letters[need - 1] {
+            need -= 1;
+            if need == 0 {
+                return Some(i + 1);
+            }
+        } else if !SMALL.contains(&w.to_ascii_lowercase().as_str()) {
+            return None;
+        }
+    }
+    None
 }
 
 /// Whether the mention sits in a URL, e-mail address or path ("www.rn.com", "cpa@firm.com").
@@ -437,6 +533,7 @@ acronyms = ["RN"]
 [[credential]]
 id = "cpa"
 name = "Certified Public Accountant"
+aliases = ["Certified Public Accountant"]
 issuer = "AICPA"
 kind = "licence"
 category = "finance-accounting"
@@ -521,6 +618,12 @@ aliases = ["Certified Quality Inspector"]
         ("reduce cost per acquisition (CPA) and tax", &[]),
         ("AWS Certified Solutions Architect preferred", &["aws-saa"]),
         ("AWS Certified Developer", &["aws-any"]),
+        ("Care Programme Approach (CPA) audits. CPA and tax.", &[]),
+        (
+            "Certified Public Accountant (CPA); CPA for audit and tax",
+            &["cpa", "cpa", "cpa"],
+        ),
+        ("ref 339-ASCR-RN-TH05", &[]),
         ("ASQ Certified Quality Inspector", &["asq-cqi"]),
         ("ASQ certified staff", &["asq-any"]),
         (
@@ -548,11 +651,11 @@ aliases = ["Certified Quality Inspector"]
     fn explains_rejections() {
         let m = matcher();
         let levels = Levels::builtin().unwrap();
-        let (hits, rejected) = m.find("Care Programme Approach (CPA)", &levels, true);
+        let (hits, rejected) = m.find("Cost per acquisition (CPA) for audit", &levels, true);
         assert!(hits.is_empty());
         assert_eq!(rejected.len(), 1);
         assert!(
-            rejected[0].reason.contains("care programme approach"),
+            rejected[0].reason.contains("defines \"CPA\" as \"Cost per acquisition\""),
             "{}",
             rejected[0].reason
         );
