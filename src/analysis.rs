@@ -88,7 +88,14 @@ impl Analyzer {
     pub fn explain(&self, posting: Posting) -> (Analysed, Vec<Refused>) {
         let (original, _) = combined(&posting);
         let norm = normalize(&original);
-        let (_, rejected) = self.matcher.find(&norm.text, &self.levels, true);
+        let (hits, mut rejected) = self.matcher.find(&norm.text, &self.levels, true);
+        let sections = self.levels.sections(&norm);
+        for hit in hits {
+            if let Some(heading) = self.levels.others_heading(&sections, hit.span.start) {
+                let reason = format!("in a block about someone else (under {heading:?})");
+                rejected.push(Rejection { hit, reason });
+            }
+        }
         let refused = rejected
             .into_iter()
             .map(|Rejection { hit, reason }| {
@@ -116,6 +123,14 @@ impl Analyzer {
             return Vec::new();
         }
         let sections = self.levels.sections(norm);
+        let hits: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| {
+                self.levels
+                    .others_heading(&sections, h.span.start)
+                    .is_none()
+            })
+            .collect();
         let mut title_end = norm.normalized_offset(title_end);
         // Pages often repeat the title as the body's first line: that echo is title too.
         let title = &norm.text[..title_end];

@@ -1,5 +1,6 @@
 //! Dates as postings write them ("2018-12-27T10:50:17+0000", "7/30/2020", "August  3, 2026",
-//! "Jan 5, 2004", 1713397508000), turned into ISO `YYYY-MM-DD` so they sort and group.
+//! "Jan 5, 2004", 1713397508000), turned into ISO `YYYY-MM-DD` so they sort and group; and
+//! the timestamps the tool writes. Plain UTC arithmetic, so no date crate is needed.
 
 /// The ISO date of `raw`, or `None` when it is not a date this understands.
 pub fn iso_date(raw: &str) -> Option<String> {
@@ -46,21 +47,56 @@ fn epoch(s: &str) -> Option<(i32, i32, i32)> {
     if !(1e8..4.2e9).contains(&secs) {
         return None;
     }
-    Some(civil_from_days((secs / 86_400.0).floor() as i64))
+    let (y, m, d) = civil_from_days((secs / 86_400.0).floor() as i64);
+    Some((y as i32, m as i32, d as i32))
 }
 
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i32, i32, i32) {
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as i32, m as i32, d as i32)
+    (y, m, d)
+}
+
+/// The current time, as `2024-05-01T12:34:56Z`.
+pub fn now_iso() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    iso_from_unix_millis(ms)
+}
+
+/// Milliseconds since 1970-01-01 UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso_from_unix_millis(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The `YYYY-MM-DD` a date or timestamp starts with, if it starts with one.
+///
+/// Postings carry dates as `2024-01-10`, `2024-01-10T12:00:00-05:00` or
+/// `2024-01-10T12:00:00.000Z`; the calendar day as written is what `fetch --since` compares.
+pub fn day_of(text: &str) -> Option<&str> {
+    let day = text.trim().get(..10)?;
+    let b = day.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let ok = digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    ok.then_some(day)
 }
 
 /// `M/D/YYYY` (US exports) or `YYYY/M/D`; a first part over 12 is read as the day.
@@ -133,5 +169,29 @@ mod tests {
             assert_eq!(iso_date(raw).as_deref(), *want, "{raw:?}");
         }
         assert_eq!(month("Jan 5, 2004").as_deref(), Some("2004-01"));
+    }
+
+    #[test]
+    fn converts_epoch_millis() {
+        assert_eq!(iso_from_unix_millis(0), "1970-01-01T00:00:00Z");
+        // Lever's documented example posting: createdAt 1710000000000.
+        assert_eq!(
+            iso_from_unix_millis(1_710_000_000_000),
+            "2024-03-09T16:00:00Z"
+        );
+        assert_eq!(
+            iso_from_unix_millis(951_782_400_000),
+            "2000-02-29T00:00:00Z"
+        );
+        assert_eq!(iso_from_unix_millis(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn finds_the_day() {
+        assert_eq!(day_of("2024-01-10T12:00:00-05:00"), Some("2024-01-10"));
+        assert_eq!(day_of("2024-01-10"), Some("2024-01-10"));
+        assert_eq!(day_of("Jan 10 2024"), None);
+        assert_eq!(day_of("2024-1-10"), None);
+        assert_eq!(day_of(""), None);
     }
 }

@@ -54,7 +54,7 @@ pub struct Decision {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireLevels {
-    headings: WireTiers,
+    headings: WireHeadings,
     cues: WireTiers,
     others: WireOthers,
 }
@@ -65,6 +65,17 @@ struct WireTiers {
     required: Vec<String>,
     preferred: Vec<String>,
     mentioned: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireHeadings {
+    required: Vec<String>,
+    preferred: Vec<String>,
+    mentioned: Vec<String>,
+    /// Headings of blocks about other people (contact details).
+    #[serde(default)]
+    others: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,13 +139,17 @@ pub fn on_word_boundaries(text: &str, r: Range<usize>) -> bool {
 /// The level rules, compiled.
 pub struct Levels {
     headings: Phrases,
+    /// Headings of blocks about other people.
+    other_headings: AhoCorasick,
+    other_heading_phrases: Vec<String>,
     cues: Phrases,
     others: AhoCorasick,
     others_phrases: Vec<String>,
 }
 
-/// A heading's level and its phrase.
-type Heading = (Level, String);
+/// What a heading says about the lines under it: a level, or that they are about someone
+/// else (contact details); and the heading's phrase.
+type Heading = (Option<Level>, String);
 
 /// The section each line of a posting belongs to, worked out once per posting.
 pub struct Sections {
@@ -156,8 +171,21 @@ impl Levels {
             .iter()
             .map(|p| normalize_phrase(p))
             .collect();
+        let tiers = WireTiers {
+            required: wire.headings.required,
+            preferred: wire.headings.preferred,
+            mentioned: wire.headings.mentioned,
+        };
+        let other_heading_phrases: Vec<String> = wire
+            .headings
+            .others
+            .iter()
+            .map(|p| normalize_phrase(p))
+            .collect();
         Ok(Levels {
-            headings: Phrases::new(&wire.headings)?,
+            headings: Phrases::new(&tiers)?,
+            other_headings: build(other_heading_phrases.iter().map(String::as_str))?,
+            other_heading_phrases,
             cues: Phrases::new(&wire.cues)?,
             others: build(others_phrases.iter().map(String::as_str))?,
             others_phrases,
@@ -187,11 +215,40 @@ impl Levels {
             .filter(|&i| i <= 6)?;
         let start = line.start + skip;
         let words = text[start..line.end].split_whitespace().count();
-        let (r, i) = self
+        let other = self
+            .other_headings
+            .find_iter(&text[start..line.end])
+            .find(|m| m.start() == 0 && on_word_boundaries(text, start..start + m.end()))
+            .map(|m| {
+                (
+                    start..start + m.end(),
+                    None,
+                    self.other_heading_phrases[m.pattern().as_usize()].clone(),
+                )
+            });
+        let level = self
             .headings
             .find(text, start..line.end)
             .into_iter()
-            .find(|(r, _)| r.start == start)?;
+            .find(|(r, _)| r.start == start)
+            .map(|(r, i)| {
+                (
+                    r,
+                    Some(self.headings.phrases[i].1),
+                    self.headings.phrases[i].0.clone(),
+                )
+            });
+        // The longer phrase wins: "contact" vs "contact details" vs a level heading.
+        let (r, level, phrase) = match (other, level) {
+            (Some(o), Some(l)) => {
+                if o.0.end >= l.0.end {
+                    o
+                } else {
+                    l
+                }
+            }
+            (o, l) => o.or(l)?,
+        };
         let rest = text[r.end..line.end].trim_start();
         let colon = rest.starts_with(':') || rest.starts_with(" -") || rest.starts_with('-');
         let short = words <= 8 && text[start..line.end].len() <= 80;
@@ -203,8 +260,7 @@ impl Levels {
         if !(colon || asks || short && (rest.is_empty() || rest.ends_with(':') || words <= 4)) {
             return None;
         }
-        let (phrase, level) = &self.headings.phrases[i];
-        Some((*level, phrase.clone()))
+        Some((level, phrase))
     }
 
     /// Decides the level of a mention at normalised byte range `at`. `title_end` is where
@@ -261,7 +317,7 @@ impl Levels {
                 rule: format!("cue {phrase:?} in its sentence"),
             };
         }
-        if let Some((level, heading)) = section {
+        if let Some((Some(level), heading)) = section {
             return Decision {
                 level: *level,
                 rule: format!("under the heading {heading:?}"),
@@ -270,6 +326,19 @@ impl Levels {
         Decision {
             level: Level::Mentioned,
             rule: "no cue or heading".into(),
+        }
+    }
+
+    /// If the mention at `at` sits under a heading of a block about other people (contact
+    /// details), that heading.
+    pub fn others_heading<'a>(&self, sections: &'a Sections, at: usize) -> Option<&'a str> {
+        let i = sections
+            .lines
+            .partition_point(|(r, _)| r.end < at)
+            .min(sections.lines.len() - 1);
+        match &sections.lines[i].1 {
+            Some((None, heading)) => Some(heading.as_str()),
+            _ => None,
         }
     }
 
@@ -437,6 +506,17 @@ mod tests {
             let got = levels.decide(&norm, &sections, at..at + phrase.len(), 0);
             assert_eq!(got.level, *want, "{text:?} / {phrase}: {}", got.rule);
         }
+    }
+
+    #[test]
+    fn contact_blocks_are_someone_elses() {
+        let levels = Levels::builtin().unwrap();
+        let norm = normalize("Essential\nNMC registration\nFor further details / informal visits contact:\nJo Bloggs, Clinical Nurse Specialist");
+        let sections = levels.sections(&norm);
+        let at = norm.text.find("Clinical Nurse").unwrap();
+        assert!(levels.others_heading(&sections, at).is_some());
+        let at = norm.text.find("NMC").unwrap();
+        assert!(levels.others_heading(&sections, at).is_none());
     }
 
     #[test]

@@ -655,7 +655,9 @@ aliases = ["Certified Quality Inspector"]
         assert!(hits.is_empty());
         assert_eq!(rejected.len(), 1);
         assert!(
-            rejected[0].reason.contains("defines \"CPA\" as \"Cost per acquisition\""),
+            rejected[0]
+                .reason
+                .contains("defines \"CPA\" as \"Cost per acquisition\""),
             "{}",
             rejected[0].reason
         );

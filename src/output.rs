@@ -201,17 +201,6 @@ pub struct DuplicateInfo {
     pub duplicate_of: String,
 }
 
-/// An RFC 3339 UTC timestamp for now.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let day = crate::date::iso_date(&secs.to_string()).unwrap_or_default();
-    let s = secs % 86_400;
-    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

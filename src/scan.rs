@@ -181,7 +181,7 @@ impl Sink {
 /// Runs `credscan scan`. Returns the exit code: 0, or 1 when some input could not be read.
 pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<i32> {
     let started = Instant::now();
-    let started_at = output::now_rfc3339();
+    let started_at = crate::date::now_iso();
     let mut timings: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut lap = Instant::now();
     let mut take_lap = |name: &'static str, timings: &mut BTreeMap<&'static str, u64>| {

@@ -9,7 +9,6 @@
 use serde_json::{json, Map, Value};
 use url::Url;
 
-use super::clock;
 use super::source::BoardKind;
 
 /// Lever's page size: its documented maximum is not stated, 100 is what its own examples use.
@@ -230,7 +229,7 @@ fn lever(job: &Map<String, Value>) -> Fields {
         date: job
             .get("createdAt")
             .and_then(Value::as_i64)
-            .map(clock::iso_from_unix_millis),
+            .map(crate::date::iso_from_unix_millis),
         url: text(job, "hostedUrl"),
         salary: job.get("salaryRange").and_then(lever_salary),
         employment: categories.and_then(|c| text_of(c, "commitment")),

@@ -18,7 +18,6 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
-use super::clock;
 use super::politeness::{host_key, HostGates};
 use super::store::{LogEntry, Store};
 use super::Settings;
@@ -189,7 +188,7 @@ impl Client {
         };
         let error = result.as_ref().err();
         self.store.log(&LogEntry {
-            time: clock::now_iso(),
+            time: crate::date::now_iso(),
             source: purpose.source,
             what: purpose.what,
             url: url.as_str(),

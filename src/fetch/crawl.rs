@@ -20,7 +20,7 @@ use super::politeness::{host_key, parse_robots, RobotsCache, Rules};
 use super::sitemap;
 use super::source::{BoardKind, Source};
 use super::store::Store;
-use super::{clock, Settings};
+use super::Settings;
 
 /// Limits on walking sitemap indexes, which are written by strangers.
 const MAX_SITEMAP_DEPTH: usize = 4;
@@ -175,7 +175,7 @@ impl Crawl {
 
     fn save_posting(&self, kind: BoardKind, board: &str, name: &str, mut posting: BoardPosting) {
         if let (Some(since), Some(date)) = (&self.settings.since, &posting.date) {
-            if clock::day_of(date).is_some_and(|day| day < since.as_str()) {
+            if crate::date::day_of(date).is_some_and(|day| day < since.as_str()) {
                 self.tally.too_old.fetch_add(1, Ordering::Relaxed);
                 return;
             }
@@ -188,7 +188,7 @@ impl Crawl {
         let native = posting.json["x-credscan"]["native"].take();
         posting.json["x-credscan"] = json!({
             "source": name,
-            "fetched_at": clock::now_iso(),
+            "fetched_at": crate::date::now_iso(),
             "native": native,
         });
         let bytes = serde_json::to_vec_pretty(&posting.json).expect("a Value always serialises");
@@ -271,7 +271,9 @@ impl Crawl {
                 return false;
             }
         }
-        if let (Some(since), Some(day)) = (&self.settings.since, lastmod.and_then(clock::day_of)) {
+        if let (Some(since), Some(day)) =
+            (&self.settings.since, lastmod.and_then(crate::date::day_of))
+        {
             if day < since.as_str() {
                 self.tally.too_old.fetch_add(1, Ordering::Relaxed);
                 return false;

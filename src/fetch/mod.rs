@@ -9,7 +9,6 @@
 
 mod boards;
 mod client;
-mod clock;
 mod crawl;
 mod politeness;
 mod sitemap;
@@ -165,7 +164,7 @@ impl Settings {
             .transpose()
             .context("--match is not a valid regex")?;
         let since = match &args.since {
-            Some(date) => match clock::day_of(date) {
+            Some(date) => match crate::date::day_of(date) {
                 Some(day) if day.len() == date.trim().len() => Some(day.to_string()),
                 _ => bail!("--since {date:?}: expected a date as YYYY-MM-DD"),
             },
