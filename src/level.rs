@@ -250,7 +250,12 @@ impl Levels {
             (o, l) => o.or(l)?,
         };
         let rest = text[r.end..line.end].trim_start();
-        let colon = rest.starts_with(':') || rest.starts_with(" -") || rest.starts_with('-');
+        // "Requirements: ...", "For further details / informal visits contact: ...": a colon
+        // soon after the heading words, before any full stop.
+        let near = &rest[..crate::level::floor_char_boundary(rest, 40)];
+        let colon = rest.starts_with(" -")
+            || rest.starts_with('-')
+            || near.find(':').is_some_and(|c| !near[..c].contains('.'));
         let short = words <= 8 && text[start..line.end].len() <= 80;
         // A question or a phrase ending in a colon heads what follows, even when longer:
         // "What do you need to join our team?", "Who we're looking for:".
