@@ -36,11 +36,11 @@ const CHUNK: usize = 512;
 /// Builds the analyzer from the dictionary options: built-in dictionaries plus extras.
 pub fn analyzer(dict: &DictArgs) -> Result<Analyzer> {
     let dictionary = Dictionary::load(&dict.dictionaries)?;
-    Ok(Analyzer {
-        matcher: Matcher::new(dictionary)?,
-        levels: Levels::builtin()?,
-        roles: Roles::load(dict.roles.as_deref())?,
-    })
+    Ok(Analyzer::new(
+        Matcher::new(dictionary)?,
+        Levels::builtin()?,
+        Roles::load(dict.roles.as_deref())?,
+    ))
 }
 
 /// A piece of work for a worker thread.

@@ -173,11 +173,11 @@ mod tests {
             "[[credential]]\nid=\"pmp\"\nname=\"PMP\"\nissuer=\"PMI\"\nkind=\"certification\"\ncategory=\"hr\"\nacronyms=[\"PMP\"]\n".into(),
         )]])
         .unwrap();
-        let a = Analyzer {
-            matcher: Matcher::new(d).unwrap(),
-            levels: Levels::builtin().unwrap(),
-            roles: Roles::load(None).unwrap(),
-        };
+        let a = Analyzer::new(
+            Matcher::new(d).unwrap(),
+            Levels::builtin().unwrap(),
+            Roles::load(None).unwrap(),
+        );
         let found = phrases_in(
             &a,
             "Must be a Certified Widget Inspector. A valid Forklift Operator Licence and PMP. XYZ certification preferred.",
