@@ -100,9 +100,14 @@ pub struct ScanArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Folder where fetched sources are cached before scanning.
+    /// Folder where fetched sources are cached before scanning. Re-running fetches only
+    /// what is missing.
     #[arg(long, value_name = "DIR", default_value = "credscan-cache")]
     pub cache: PathBuf,
+    /// Replace a job board's API base URL for fetch sources, as in `fetch` (for mirrors and
+    /// tests). Repeatable.
+    #[arg(long, value_name = "KIND=URL")]
+    pub api_base: Vec<String>,
 }
 
 /// Overrides for the CSV column mapping. Each takes a header name, matched exactly and then

@@ -198,23 +198,11 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<i32> {
         .cloned()
         .partition(|s| !crate::fetch::is_source(s));
     if !sources.is_empty() {
-        let summary = crate::fetch::fetch_to_dir(&sources, &args.cache, out)
+        // The fetch summary (and each failure) is printed by the fetcher itself.
+        let mut sink = std::io::sink();
+        let fetch_out: &mut dyn Write = if args.quiet { &mut sink } else { out };
+        crate::fetch::fetch_to_dir(&sources, &args.cache, &args.api_base, fetch_out)
             .with_context(|| format!("fetching into {}", args.cache.display()))?;
-        if !args.quiet {
-            writeln!(
-                out,
-                "Fetched into {}: {} written, {} already there, {} failed ({} requests, {} retries).",
-                args.cache.display(),
-                summary.written,
-                summary.present,
-                summary.failed,
-                summary.requests,
-                summary.retries
-            )?;
-        }
-        for failure in &summary.failures {
-            eprintln!("credscan: fetch: {failure}");
-        }
         paths.push(args.cache.display().to_string());
     }
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();

@@ -490,3 +490,57 @@ fn a_server_that_ignores_paging_does_not_loop() {
     assert_eq!(files(dir.path()).len(), 100);
     assert_eq!(server.seen().len(), 2, "the repeated page ends the paging");
 }
+
+/// `credscan scan` takes fetch sources directly: from a company list to a report in one
+/// command, through the cache folder.
+#[test]
+fn scan_fetches_sources_then_scans_them() {
+    let server = Server::start();
+    let gh: Vec<Value> = (1..=3).map(greenhouse_job).collect();
+    server.route(
+        "/v1/boards/acme/jobs",
+        vec![Reply::json(&json!({"jobs": gh, "meta": {"total": 3}}))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, out) = (dir.path().join("cache"), dir.path().join("out"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_credscan"))
+        .args(["scan", "greenhouse:acme", "--api-base"])
+        .arg(format!("greenhouse={}", server.url("")))
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let postings = std::fs::read_to_string(out.join("postings.csv")).unwrap();
+    assert_eq!(postings.lines().count(), 4, "{postings}");
+    assert!(
+        postings.lines().skip(1).all(|l| l.ends_with(",aws-any")),
+        "{postings}"
+    );
+    // A second run fetches no posting again.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_credscan"))
+        .args(["scan", "greenhouse:acme", "--quiet", "--api-base"])
+        .arg(format!("greenhouse={}", server.url("")))
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        files(&cache)
+            .keys()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .count(),
+        3
+    );
+}

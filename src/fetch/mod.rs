@@ -303,10 +303,12 @@ pub fn run(args: &FetchArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
 pub fn fetch_to_dir(
     sources: &[String],
     dir: &Path,
+    api_base: &[String],
     out: &mut dyn Write,
 ) -> anyhow::Result<FetchSummary> {
     let args = FetchArgs {
         out: dir.to_path_buf(),
+        api_base: api_base.to_vec(),
         ..FetchArgs::default()
     };
     let summary = fetch(Settings::from_args(&args)?, sources)?;

@@ -80,8 +80,10 @@ pub struct ReadOptions {
     pub keep_fraudulent: bool,
 }
 
-/// Documentation files that sit beside postings but are not postings.
+/// Files that sit beside postings but are not postings: documentation, and the log
+/// `credscan fetch` keeps in its folder.
 const NOT_POSTINGS: &[&str] = &[
+    "fetch-log",
     "readme",
     "license",
     "licence",
@@ -153,7 +155,9 @@ fn classify(path: &Path) -> Result<Input, SkipReason> {
         None => (base.clone(), None),
     };
     if NOT_POSTINGS.contains(&stem.to_ascii_lowercase().as_str()) {
-        return Err(SkipReason::Ignored("documentation, not a posting".into()));
+        return Err(SkipReason::Ignored(
+            "documentation or a fetch log, not a posting".into(),
+        ));
     }
     let format = match ext.as_deref().and_then(Format::from_extension) {
         Some(f) => f,
