@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{Context, Result};
 
 use crate::dictionary::{Alias, Credential, Dictionary, Kind};
@@ -405,9 +405,12 @@ fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
         if words.is_empty() {
             return Ok(None);
         }
+        // A rule is consulted only for candidates of its own credential, so building it
+        // cheaply (an NFA, no DFA) matters more than searching fast: there are ~1,000.
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(words)
             .with_context(|| format!("context rule of {}", c.id))?;
         Ok(Some((ac, words.to_vec())))
