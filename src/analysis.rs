@@ -83,18 +83,7 @@ impl Analyzer {
     }
 
     pub fn analyse(&self, posting: Posting) -> Analysed {
-        let (original, title_end) = combined(&posting);
-        let norm = normalize(&original);
-        let (hits, _) = self.matcher.find(&norm.text, &self.levels, false);
-        let mentions = self.mentions(&original, &norm, title_end, &hits);
-        let role = self.role_of(&posting.title);
-        Analysed {
-            fingerprint: fingerprint(&norm),
-            role: role.role,
-            cleaned_title: role.cleaned,
-            mentions,
-            posting,
-        }
+        self.run(posting, false).0
     }
 
     /// The role of a title, remembered: titles repeat (the NHS corpus has about 10,000
@@ -115,58 +104,76 @@ impl Analyzer {
 
     /// Like `analyse`, and also returns every candidate that was rejected, with why.
     pub fn explain(&self, posting: Posting) -> (Analysed, Vec<Refused>) {
-        let (original, _) = combined(&posting);
-        let norm = normalize(&original);
-        let (hits, mut rejected) = self.matcher.find(&norm.text, &self.levels, true);
-        let sections = self.levels.sections(&norm);
-        for hit in hits {
-            if let Some(heading) = self.levels.others_heading(&sections, hit.span.start) {
-                let reason = format!("in a block about someone else (under {heading:?})");
-                rejected.push(Rejection { hit, reason });
-            }
-        }
-        let refused = rejected
-            .into_iter()
-            .map(|Rejection { hit, reason }| {
-                let (matched_text, offset, snippet) = place(&original, &norm, hit.span.clone());
-                Refused {
-                    credential: hit.credential,
-                    matched_text,
-                    offset,
-                    snippet,
-                    reason,
-                }
-            })
-            .collect();
-        (self.analyse(posting), refused)
+        self.run(posting, true)
     }
 
+    /// Analyses a posting once; with `explain`, the rejected candidates are kept too.
+    fn run(&self, posting: Posting, explain: bool) -> (Analysed, Vec<Refused>) {
+        let (original, title_end) = combined(&posting);
+        let norm = normalize(&original);
+        let (hits, mut rejected) = self.matcher.find(&norm.text, &self.levels, explain);
+        let (mentions, someone_elses) = self.mentions(&original, &norm, title_end, hits);
+        let refused = if explain {
+            rejected.extend(someone_elses);
+            rejected
+                .into_iter()
+                .map(|Rejection { hit, reason }| {
+                    let (matched_text, offset, snippet) = place(&original, &norm, hit.span.clone());
+                    Refused {
+                        credential: hit.credential,
+                        matched_text,
+                        offset,
+                        snippet,
+                        reason,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let role = self.role_of(&posting.title);
+        let analysed = Analysed {
+            fingerprint: fingerprint(&norm),
+            role: role.role,
+            cleaned_title: role.cleaned,
+            mentions,
+            posting,
+        };
+        (analysed, refused)
+    }
+
+    /// The mentions among `hits`, each with its level, and the hits that sit in a block
+    /// about someone else (contact details), which are not mentions.
     fn mentions(
         &self,
         original: &str,
         norm: &Normalized,
         title_end: usize,
-        hits: &[Hit],
-    ) -> Vec<Mention> {
+        hits: Vec<Hit>,
+    ) -> (Vec<Mention>, Vec<Rejection>) {
         if hits.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let sections = self.levels.sections(norm);
-        let hits: Vec<&Hit> = hits
-            .iter()
-            .filter(|h| {
-                self.levels
-                    .others_heading(&sections, h.span.start)
-                    .is_none()
-            })
-            .collect();
+        let mut someone_elses = Vec::new();
+        let mut kept = Vec::with_capacity(hits.len());
+        for hit in hits {
+            match self.levels.others_heading(&sections, hit.span.start) {
+                Some(heading) => someone_elses.push(Rejection {
+                    reason: format!("in a block about someone else (under {heading:?})"),
+                    hit,
+                }),
+                None => kept.push(hit),
+            }
+        }
         let mut title_end = norm.normalized_offset(title_end);
         // Pages often repeat the title as the body's first line: that echo is title too.
         let title = &norm.text[..title_end];
         if !title.is_empty() && norm.text[title_end..].trim_start().starts_with(title) {
             title_end += 1 + title.len();
         }
-        hits.iter()
+        let mentions = kept
+            .iter()
             .map(|hit| {
                 let Decision { level, rule } =
                     self.levels
@@ -183,7 +190,8 @@ impl Analyzer {
                     retired: credential.aliases[hit.alias].retired || credential.retired.is_some(),
                 }
             })
-            .collect()
+            .collect();
+        (mentions, someone_elses)
     }
 }
 

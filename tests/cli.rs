@@ -1,5 +1,9 @@
 //! End-to-end tests: the real binary on `samples/` and on temporary folders of bad input.
 
+mod outputs;
+
+use outputs::read_csv;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,20 +25,6 @@ fn scan(args: &[&str], out: &Path) -> Output {
         .arg("--quiet")
         .output()
         .unwrap()
-}
-
-fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 fn header(path: &Path) -> String {

@@ -2,6 +2,10 @@
 //! cleanly otherwise): every posting there must be accounted for, as read, duplicate or
 //! skipped with a reason, and the counts must agree with an independent count of the files.
 
+mod outputs;
+
+use outputs::read_csv;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -66,20 +70,6 @@ fn scanned(corpus: &Path) -> &'static Path {
         (dir, out)
     })
     .1
-}
-
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -98,22 +98,17 @@ fn each_board_kind_with_paging() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     let owned = bases(&server);
-    let run = fetch(
-        &args(
-            &owned,
-            &[
-                "greenhouse:acme",
-                "lever:acme",
-                "ashby:acme",
-                "workable:acme",
-                "--out",
-                out,
-                "--delay",
-                "0",
-            ],
-        ),
-        LIMIT,
-    );
+    let every_board = [
+        "greenhouse:acme",
+        "lever:acme",
+        "ashby:acme",
+        "workable:acme",
+        "--out",
+        out,
+        "--delay",
+        "0",
+    ];
+    let run = fetch(&args(&owned, &every_board), LIMIT);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(files(dir.path()).len(), 3 + 250 + 2 + 1);
     assert!(run.stdout.contains("256 written"), "{}", run.stdout);
@@ -186,22 +181,7 @@ fn each_board_kind_with_paging() {
 
     // A re-run writes nothing and fetches nothing but the listings.
     server.reset_log();
-    let run = fetch(
-        &args(
-            &owned,
-            &[
-                "greenhouse:acme",
-                "lever:acme",
-                "ashby:acme",
-                "workable:acme",
-                "--out",
-                out,
-                "--delay",
-                "0",
-            ],
-        ),
-        LIMIT,
-    );
+    let run = fetch(&args(&owned, &every_board), LIMIT);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.contains("0 written, 256 already present"),
