@@ -118,7 +118,7 @@ impl Analyzer {
             rejected
                 .into_iter()
                 .map(|Rejection { hit, reason }| {
-                    let (matched_text, offset, snippet) = place(&original, &norm, hit.span.clone());
+                    let (matched_text, offset, snippet) = place(&original, &norm, hit.evidence());
                     Refused {
                         credential: hit.credential,
                         matched_text,
@@ -178,7 +178,7 @@ impl Analyzer {
                 let Decision { level, rule } =
                     self.levels
                         .decide(norm, &sections, hit.span.clone(), title_end);
-                let (matched_text, offset, snippet) = place(original, norm, hit.span.clone());
+                let (matched_text, offset, snippet) = place(original, norm, hit.evidence());
                 let credential = self.matcher.credential(hit.credential);
                 Mention {
                     credential: hit.credential,

@@ -9,6 +9,7 @@ mod analysis;
 mod cli;
 mod date;
 mod dictionary;
+mod ellipsis;
 mod explain;
 mod fetch;
 mod ingest;

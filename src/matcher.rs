@@ -8,13 +8,14 @@
 //! happens before overlap resolution, a rejected long candidate never hides a valid short
 //! one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{Context, Result};
 
 use crate::dictionary::{Alias, Credential, Dictionary, Kind};
+use crate::ellipsis::Ellipsis;
 use crate::level::{ceil_char_boundary, floor_char_boundary, on_word_boundaries, Levels};
 
 /// A credential found in the text: which one, by which alias, where (normalised bytes).
@@ -23,6 +24,16 @@ pub struct Hit {
     pub credential: usize,
     pub alias: usize,
     pub span: Range<usize>,
+    /// For a credential named through a shared word ("AWS" in "AWS or Azure
+    /// certification"), the whole phrase; `span` is then its own words.
+    pub phrase: Option<Range<usize>>,
+}
+
+impl Hit {
+    /// The words that name the credential: the whole phrase when it shares a word.
+    pub fn evidence(&self) -> Range<usize> {
+        self.phrase.clone().unwrap_or(self.span.clone())
+    }
 }
 
 /// A candidate that was not counted, and why (for `explain`).
@@ -91,6 +102,9 @@ impl Automaton {
 pub struct Matcher {
     dictionary: Dictionary,
     automata: [Automaton; 2],
+    ellipsis: Ellipsis,
+    /// Every acronym, as written.
+    acronyms: HashSet<String>,
     /// Context rules per credential.
     rules: Vec<Vec<Rule>>,
 }
@@ -106,9 +120,19 @@ impl Matcher {
             .iter()
             .map(compile_rules)
             .collect::<Result<Vec<_>>>()?;
+        let ellipsis = Ellipsis::new(&dictionary)?;
+        let acronyms = dictionary
+            .credentials
+            .iter()
+            .flat_map(|c| &c.aliases)
+            .filter(|a| a.case_sensitive)
+            .map(|a| a.text.clone())
+            .collect();
         Ok(Matcher {
             dictionary,
             automata,
+            ellipsis,
+            acronyms,
             rules,
         })
     }
@@ -132,25 +156,38 @@ impl Matcher {
         let mut accepted: Vec<Hit> = Vec::new();
         let mut rejected: Vec<Rejection> = Vec::new();
         let definitions = definitions(text);
+        let mut consider = |hit: Hit| {
+            let alias = &self.dictionary.credentials[hit.credential].aliases[hit.alias];
+            match self.check(text, hit, alias, levels, &definitions) {
+                Ok(hit) => accepted.push(hit),
+                Err(r) if explain => rejected.push(r),
+                Err(_) => {}
+            }
+        };
         let candidates = self
             .automata
             .iter()
             .flat_map(|a| a.ac.find_overlapping_iter(text).map(move |m| (a, m)));
         for (automaton, m) in candidates {
             for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
-                let (ci, ai) = (ci as usize, ai as usize);
-                let alias = &self.dictionary.credentials[ci].aliases[ai];
-                let hit = Hit {
-                    credential: ci,
-                    alias: ai,
+                consider(Hit {
+                    credential: ci as usize,
+                    alias: ai as usize,
                     span: m.start()..m.end(),
-                };
-                match self.check(text, hit, alias, levels, &definitions) {
-                    Ok(hit) => accepted.push(hit),
-                    Err(r) if explain => rejected.push(r),
-                    Err(_) => {}
-                }
+                    phrase: None,
+                });
             }
+        }
+        for e in self.ellipsis.shared_tails(text) {
+            consider(Hit {
+                credential: e.credential,
+                alias: e.alias,
+                span: e.head,
+                phrase: Some(e.phrase),
+            });
+        }
+        for hit in self.level_lists(text) {
+            consider(hit);
         }
         // A generic family phrase that runs into a specific credential's name ("ASQ
         // Certified" in "ASQ Certified Quality Inspector", "valid CDL" in "valid CDL-A")
@@ -216,6 +253,49 @@ impl Matcher {
         (kept, rejected)
     }
 
+    /// Candidates in lists of levels ("NVQ level 2 or 3 in Health and Social Care"): each
+    /// level is read with the words after the list, and its hit is the level's own span.
+    fn level_lists(&self, text: &str) -> Vec<Hit> {
+        let automaton = &self.automata[0];
+        let mut out = Vec::new();
+        for r in self.ellipsis.level_lists(text) {
+            for m in automaton.ac.find_overlapping_iter(&r.words) {
+                // The credential's name must run past the level into the shared words.
+                if m.start() != 0 || m.end() <= r.lead {
+                    continue;
+                }
+                for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
+                    let alias = &self.dictionary.credentials[ci as usize].aliases[ai as usize];
+                    let Some(end) = token_end(&r.words, m.start()..m.end(), alias) else {
+                        continue;
+                    };
+                    out.push(Hit {
+                        credential: ci as usize,
+                        alias: ai as usize,
+                        span: r.stands_for.clone(),
+                        phrase: Some(r.stands_for.start..r.resume + (end - r.lead)),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether an acronym in capitals ends right before a capitalised word of four letters
+    /// or more ("PMPRequired"), unless its capitals with that word's are another acronym:
+    /// "RMNwith" is "RMN", not "RM". "RNAse" is not "RN".
+    fn joined_before_word(&self, text: &str, span: Range<usize>, alias: &Alias) -> bool {
+        let rest = &text[span.end..];
+        let mut chars = rest.chars();
+        let Some(capital) = chars.next() else {
+            return false;
+        };
+        is_capitals(alias)
+            && capital.is_ascii_uppercase()
+            && chars.take_while(char::is_ascii_lowercase).count() >= 3
+            && !self.acronyms.contains(&text[span.start..span.end + 1])
+    }
+
     /// Applies the checks the automaton cannot. May extend the span over a plural `s`.
     fn check(
         &self,
@@ -235,6 +315,7 @@ impl Matcher {
         }
         match token_end(text, hit.span.clone(), alias) {
             Some(end) => hit.span.end = end,
+            None if self.joined_before_word(text, hit.span.clone(), alias) => {}
             None => return reject(hit, "inside a longer word or code".into()),
         }
         if in_url(text, hit.span.clone()) {
@@ -280,7 +361,9 @@ impl Matcher {
 /// plural `s` or `'s` for acronyms), or `None` when the alias sits inside a longer token.
 fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
     let before = text[..span.start].chars().next_back();
-    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    if before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        && !joined_after_word(text, span.start, alias)
+    {
         return None;
     }
     // "+" and "#" continue a token: "A" is not in "A+", "C" is not in "C#", and "A+" is
@@ -305,6 +388,29 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
         }
         Some(_) => None,
     }
+}
+
+/// Text that lost its line breaks runs words together: "QualificationsPMP preferred",
+/// "AWSContribute". An acronym in capitals may start right after a lower-case word of three
+/// letters or more (after its capital, if any: "TeamARM" is a name).
+fn joined_after_word(text: &str, start: usize, alias: &Alias) -> bool {
+    let word = text[..start]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_lowercase)
+        .count();
+    is_capitals(alias) && word >= 4
+}
+
+/// An acronym written in capitals (digits and `+` allowed): "PMP", "CCNA", "A+".
+fn is_capitals(alias: &Alias) -> bool {
+    alias.case_sensitive
+        && alias.text.len() >= 2
+        && alias.text.starts_with(|c: char| c.is_ascii_uppercase())
+        && !alias
+            .text
+            .chars()
+            .any(|c| c.is_ascii_lowercase() || c == ' ')
 }
 
 /// Whether an acronym sits inside a hyphenated code ("339-ASCR-RN-TH05").
@@ -591,6 +697,17 @@ aliases = ["Certified Quality Inspector"]
         ("PMP® preferred", &["pmp"]),
         ("our PMPs", &["pmp"]),
         ("PMPro software", &[]),
+        ("QualificationsPMP preferred", &["pmp"]),
+        ("PMPRequired", &["pmp"]),
+        ("RNAse kit", &[]),
+        ("upPMP", &[]),
+        ("TeamPMP", &[]),
+        // A shared last word names each item of a list.
+        ("AWS/GCP certified", &["aws-any"]),
+        ("AWS or Azure Certified engineers", &["aws-any"]),
+        ("AWS and a relevant certified", &[]),
+        ("AWS. Certified", &[]),
+        ("experiencedRNwith", &[]),
         ("Project Management Professional (PMP)", &["pmp", "pmp"]),
         (
             "CompTIA Security+ or Sec+",

@@ -1,0 +1,262 @@
+//! Credentials named with a shared word. Postings write "AWS or Azure certification",
+//! "ILS/BLS trained" and "NVQ level 2 or 3 in Health and Social Care": one word serves two
+//! credentials, so neither appears whole. This module finds the credential's full name in
+//! such lists, for the matcher to check like any other candidate.
+//!
+//! Two shapes are understood:
+//! - a shared last word: an alias "X certification" whose head "X" is followed by a short
+//!   list ("X/Y certification", "X, Y or Z certifications"); the list items joined by "or",
+//!   "and" or a comma must be names (capitalised), so "AWS and a relevant certification"
+//!   is not read as an AWS certification;
+//! - shared first words with levels: "Level 2 or 3 in ...", "NVQ 2/3 ...", where each
+//!   level is tried with the words that follow the list.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context, Result};
+use regex::Regex;
+
+use crate::dictionary::Dictionary;
+
+/// The last words an alias may share with others in a list.
+const TAILS: &[&str] = &[
+    "accreditation",
+    "accredited",
+    "certificate",
+    "certification",
+    "certified",
+    "diploma",
+    "licence",
+    "license",
+    "licensed",
+    "qualification",
+    "qualified",
+    "registration",
+    "trained",
+    "training",
+];
+
+/// A candidate found through a shared word: the credential and alias it would be, where
+/// its own words are (`head`), and the whole phrase that names it (`phrase`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elided {
+    pub credential: usize,
+    pub alias: usize,
+    pub head: Range<usize>,
+    pub phrase: Range<usize>,
+}
+
+/// The heads of aliases that end in a shared word, with (credential, alias, tail).
+struct Heads {
+    ac: AhoCorasick,
+    owners: Vec<Vec<(u32, u32, &'static str)>>,
+}
+
+impl Heads {
+    fn build(
+        dictionary: &Dictionary,
+        case_insensitive: bool,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Heads> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
+        let mut owners: Vec<Vec<(u32, u32, &'static str)>> = Vec::new();
+        for (ci, c) in dictionary.credentials.iter().enumerate() {
+            for (ai, a) in c.aliases.iter().enumerate() {
+                if a.case_sensitive {
+                    continue;
+                }
+                let Some((head, tail)) = split_tail(&a.text) else {
+                    continue;
+                };
+                if !keep(head) {
+                    continue;
+                }
+                let key = if case_insensitive {
+                    head.to_ascii_lowercase()
+                } else {
+                    head.to_string()
+                };
+                let pi = *by_text.entry(key.clone()).or_insert_with(|| {
+                    patterns.push(key);
+                    owners.push(Vec::new());
+                    patterns.len() - 1
+                });
+                owners[pi].push((ci as u32, ai as u32, tail));
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(case_insensitive)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .context("building the shared-word matcher")?;
+        Ok(Heads { ac, owners })
+    }
+}
+
+/// An alias's head and its shared last word, if it ends in one: "AWS certification" gives
+/// ("AWS", "certification"). Heads shorter than two characters are too vague.
+fn split_tail(alias: &str) -> Option<(&str, &'static str)> {
+    let (head, last) = alias.rsplit_once(' ')?;
+    let last = last.to_ascii_lowercase();
+    let tail = TAILS.iter().find(|t| **t == last)?;
+    let head = head.trim_end();
+    (head.len() >= 2).then_some((head, *tail))
+}
+
+/// Whether a head is written like a name that must keep its case ("AWS", "SAFe",
+/// "CompTIA"): two capitals or more.
+fn keeps_case(head: &str) -> bool {
+    head.chars().filter(char::is_ascii_uppercase).count() >= 2
+}
+
+/// A list of levels read with one level: `words[..lead]` ("NVQ level 3") stands for
+/// `stands_for` in the text, and `words[lead..]` is the text from `resume` on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    pub words: String,
+    pub lead: usize,
+    pub stands_for: Range<usize>,
+    pub resume: usize,
+}
+
+pub struct Ellipsis {
+    heads: [Heads; 2],
+    /// The list after a head and the shared word: captures the list and the word.
+    list: Regex,
+    /// "Level 2 or 3", "NVQ 2/3": captures the first words, the first level and the rest.
+    levels: Regex,
+    level_number: Regex,
+}
+
+impl Ellipsis {
+    pub fn new(dictionary: &Dictionary) -> Result<Ellipsis> {
+        let heads = [
+            Heads::build(dictionary, true, |h| !keeps_case(h))?,
+            Heads::build(dictionary, false, keeps_case)?,
+        ];
+        let sep = r"(?:\s*[/,&]\s*|\s+(?:or|and|and/or)\s+)";
+        let token = r"[\w+#'-]+(?:\.[\w+#'-]+)*";
+        let list = Regex::new(&format!(
+            r"^{sep}((?:{token}(?:{sep}|\s+)){{1,6}}?)({})s?\b",
+            TAILS.join("|")
+        ))?;
+        let levels = Regex::new(
+            r"(?i)\b((?:nvq|qcf|rqf)(?:\s+level)?|level)\s*([1-8])((?:\s*(?:/|,|&|-|or|and)\s*(?:level\s*)?[1-8]\b)+)",
+        )?;
+        let level_number = Regex::new(r"[1-8]")?;
+        Ok(Ellipsis {
+            heads,
+            list,
+            levels,
+            level_number,
+        })
+    }
+
+    /// The aliases that end in a shared word and are named through a list in `text`.
+    pub fn shared_tails(&self, text: &str) -> Vec<Elided> {
+        let mut out = Vec::new();
+        for heads in &self.heads {
+            for m in heads.ac.find_overlapping_iter(text) {
+                for &(ci, ai, tail) in &heads.owners[m.pattern().as_usize()] {
+                    if let Some(end) = self.list_then(text, m.end(), tail) {
+                        out.push(Elided {
+                            credential: ci as usize,
+                            alias: ai as usize,
+                            head: m.start()..m.end(),
+                            phrase: m.start()..end,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Where the phrase ends if `text[from..]` is a list ending in `tail`: "/Kubernetes
+    /// certification", " or Azure certifications".
+    fn list_then(&self, text: &str, from: usize, tail: &str) -> Option<usize> {
+        let rest = &text[from..];
+        let rest = &rest[..crate::level::floor_char_boundary(rest, 90)];
+        let c = self.list.captures(rest)?;
+        let word = c.get(2)?;
+        if !word.as_str().eq_ignore_ascii_case(tail) {
+            return None;
+        }
+        // Items joined by words or commas must be names; after a slash anything goes
+        // ("mentorship/teaching qualification").
+        let slash = rest.trim_start().starts_with('/');
+        let items = c.get(1)?.as_str();
+        let named = items
+            .split(['/', ',', '&'])
+            .flat_map(|part| part.split(" or ").flat_map(|p| p.split(" and ")))
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .all(|item| {
+                item.split_whitespace().count() <= 3
+                    && (slash || item.starts_with(|c: char| c.is_uppercase() || c.is_numeric()))
+            });
+        named.then_some(from + c.get(0)?.end())
+    }
+
+    /// Each level of a list of levels, as the text would read with that level alone.
+    /// "Level 2 or 3 in Care" gives "Level 2 in Care" standing for "Level 2", and "Level 3
+    /// in Care" standing for "3".
+    pub fn level_lists(&self, text: &str) -> Vec<Reading> {
+        let mut out = Vec::new();
+        for c in self.levels.captures_iter(text) {
+            let (Some(first), Some(number), Some(more)) = (c.get(1), c.get(2), c.get(3)) else {
+                continue;
+            };
+            let whole = c.get(0).expect("group 0");
+            let rest = &text[whole.end()..];
+            let rest = &rest[..crate::level::floor_char_boundary(rest, 120)];
+            let reading = |n: &str, stands_for: Range<usize>| {
+                let words = format!("{} {n}", first.as_str());
+                Reading {
+                    lead: words.len(),
+                    words: words + rest,
+                    stands_for,
+                    resume: whole.end(),
+                }
+            };
+            out.push(reading(number.as_str(), first.start()..number.end()));
+            for n in self.level_number.find_iter(more.as_str()) {
+                let at = more.start() + n.start();
+                out.push(reading(n.as_str(), at..at + n.len()));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_aliases_at_shared_words() {
+        assert_eq!(
+            split_tail("AWS certification"),
+            Some(("AWS", "certification"))
+        );
+        assert_eq!(split_tail("ILS trained"), Some(("ILS", "trained")));
+        assert_eq!(split_tail("Certified Scrum Master"), None);
+        assert_eq!(split_tail("A certified"), None);
+    }
+
+    #[test]
+    fn reads_level_lists() {
+        let d = Dictionary::from_layers(vec![]).unwrap();
+        let e = Ellipsis::new(&d).unwrap();
+        let got = e.level_lists("NVQ Level 2 or 3 in Care.");
+        let words: Vec<&str> = got.iter().map(|r| r.words.as_str()).collect();
+        assert_eq!(words, ["NVQ Level 2 in Care.", "NVQ Level 3 in Care."]);
+        assert_eq!(got[0].stands_for, 0..11);
+        assert_eq!(got[1].stands_for, 15..16);
+        assert_eq!((got[1].lead, got[1].resume), (11, 16));
+        assert!(e.level_lists("level 2 experience").is_empty());
+    }
+}
