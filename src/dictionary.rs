@@ -57,6 +57,29 @@ impl fmt::Display for Kind {
 struct WireFile {
     #[serde(default)]
     credential: Vec<WireCredential>,
+    #[serde(default)]
+    list: Vec<WireList>,
+}
+
+/// A named word list that context rules refer to as `@name`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireList {
+    name: String,
+    #[serde(default)]
+    words: Vec<String>,
+    #[serde(default)]
+    countries: Vec<String>,
+}
+
+/// A named word list: `require_any = ["@uk"]` in a context rule means any of its words, or
+/// a posting from one of its countries (ISO 3166 codes, as in schema.org's
+/// `addressCountry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordList {
+    pub words: Vec<String>,
+    pub countries: Vec<String>,
+    pub origin: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,15 +145,49 @@ pub struct ContextRule {
     pub aliases: Vec<String>,
     /// Bytes either side of the mention to look in; 0 means the whole posting.
     pub window: usize,
-    /// Normalised words of which at least one must occur (when non-empty).
+    /// Normalised words of which at least one must occur (when non-empty), named lists
+    /// expanded.
     pub require_any: Vec<String>,
-    /// Normalised words of which none may occur.
+    /// Normalised words of which none may occur, named lists expanded.
     pub reject_any: Vec<String>,
+    /// The named lists the rule refers to.
+    pub lists: Vec<String>,
+    /// Countries that satisfy `require_any` (from its named lists).
+    pub require_countries: Vec<String>,
+    /// Countries in which the rule refuses the alias (from `reject_any`'s named lists).
+    pub reject_countries: Vec<String>,
 }
 
 impl ContextRule {
     pub fn guards(&self, alias: &Alias) -> bool {
         self.aliases.is_empty() || self.aliases.contains(&alias.written)
+    }
+
+    /// Replaces each `@name` with the words of that list, and takes its countries.
+    fn expand_lists(&mut self, lists: &HashMap<String, WordList>) -> Result<()> {
+        let mut used = Vec::new();
+        let mut expand = |words: &mut Vec<String>, countries: &mut Vec<String>| -> Result<()> {
+            let mut out = Vec::with_capacity(words.len());
+            for w in words.drain(..) {
+                match w.strip_prefix('@') {
+                    Some(name) => {
+                        let list = lists.get(name).with_context(|| {
+                            format!("context rule refers to the unknown list \"@{name}\"")
+                        })?;
+                        used.push(name.to_string());
+                        out.extend(list.words.iter().cloned());
+                        countries.extend(list.countries.iter().cloned());
+                    }
+                    None => out.push(w),
+                }
+            }
+            *words = out;
+            Ok(())
+        };
+        expand(&mut self.require_any, &mut self.require_countries)?;
+        expand(&mut self.reject_any, &mut self.reject_countries)?;
+        self.lists = used;
+        Ok(())
     }
 }
 
@@ -163,6 +220,8 @@ pub struct Dictionary {
     pub files: Vec<String>,
     /// Problems found while loading that do not stop loading (reported by `dict check`).
     pub problems: Vec<String>,
+    /// Named word lists, by name.
+    pub lists: HashMap<String, WordList>,
 }
 
 impl Dictionary {
@@ -185,12 +244,27 @@ impl Dictionary {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut files = Vec::new();
         let mut problems = Vec::new();
+        let mut lists: HashMap<String, WordList> = HashMap::new();
         for layer in layers {
             let mut seen_in_layer: HashMap<String, String> = HashMap::new();
             for (origin, text) in layer {
                 let wire: WireFile = toml::from_str(&text)
                     .with_context(|| format!("{origin}: not a valid credential dictionary"))?;
                 files.push(origin.clone());
+                for l in wire.list {
+                    let list = WordList {
+                        words: l.words.iter().map(|w| normalize_phrase(w)).collect(),
+                        countries: l.countries,
+                        origin: origin.clone(),
+                    };
+                    if let Some(first) = lists.get(&l.name).filter(|f| f.origin == origin) {
+                        problems.push(format!(
+                            "{origin}: list {:?} defined twice (first in {})",
+                            l.name, first.origin
+                        ));
+                    }
+                    lists.insert(l.name, list);
+                }
                 for w in wire.credential {
                     let c = Credential::from_wire(w, &origin)?;
                     if let Some(first) = seen_in_layer.get(&c.id) {
@@ -211,10 +285,17 @@ impl Dictionary {
                 }
             }
         }
+        for c in &mut credentials {
+            for rule in &mut c.context {
+                rule.expand_lists(&lists)
+                    .with_context(|| format!("{}: credential {:?}", c.origin, c.id))?;
+            }
+        }
         Ok(Dictionary {
             credentials,
             files,
             problems,
+            lists,
         })
     }
 
@@ -237,6 +318,8 @@ impl Dictionary {
             for r in &c.context {
                 r.require_any.hash(&mut h);
                 r.reject_any.hash(&mut h);
+                r.require_countries.hash(&mut h);
+                r.reject_countries.hash(&mut h);
                 r.window.hash(&mut h);
             }
         }
@@ -310,6 +393,9 @@ impl Credential {
                 window: r.window,
                 require_any: r.require_any.iter().map(|s| normalize_phrase(s)).collect(),
                 reject_any: r.reject_any.iter().map(|s| normalize_phrase(s)).collect(),
+                lists: Vec::new(),
+                require_countries: Vec::new(),
+                reject_countries: Vec::new(),
             })
             .collect();
         let retired = w.retired.map(|v| match v {
@@ -431,6 +517,32 @@ retired_aliases = ["SY0-601"]
         assert_eq!(a[0].text, "Security-+");
         assert!(a[1].case_sensitive && !a[1].retired);
         assert!(a[2].retired && !a[2].case_sensitive);
+    }
+
+    #[test]
+    fn rules_refer_to_named_lists() {
+        let lists = "[[list]]\nname = \"uk\"\nwords = [\"NHS\"]\ncountries = [\"GB\"]\n";
+        let entry = r#"
+[[credential]]
+id = "rn"
+name = "RN"
+issuer = "Boards"
+kind = "licence"
+category = "healthcare-nursing"
+acronyms = ["RN"]
+[[credential.context]]
+reject_any = ["@uk", "React"]
+"#;
+        let d = Dictionary::from_layers(vec![vec![
+            ("entries.toml".into(), entry.into()),
+            ("lists.toml".into(), lists.into()),
+        ]])
+        .unwrap();
+        let rule = &d.get("rn").unwrap().context[0];
+        assert_eq!(rule.reject_any, ["NHS", "React"]);
+        assert_eq!(rule.reject_countries, ["GB"]);
+        let err = Dictionary::from_layers(vec![layer("e.toml", entry)]).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown list \"@uk\""), "{err:#}");
     }
 
     #[test]

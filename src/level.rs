@@ -57,6 +57,8 @@ struct WireLevels {
     headings: WireHeadings,
     cues: WireTiers,
     others: WireOthers,
+    #[serde(default)]
+    negated: Option<WireNegated>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +83,16 @@ struct WireHeadings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireOthers {
+    before: Vec<String>,
+    /// Phrases that introduce a list of people ("a workforce of"): the list may run on
+    /// over commas.
+    #[serde(default)]
+    lists: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireNegated {
     before: Vec<String>,
 }
 
@@ -145,6 +157,10 @@ pub struct Levels {
     cues: Phrases,
     others: AhoCorasick,
     others_phrases: Vec<String>,
+    /// Of `others_phrases`, those that introduce a list.
+    others_lists: Vec<bool>,
+    negated: AhoCorasick,
+    negated_phrases: Vec<String>,
 }
 
 /// What a heading says about the lines under it: a level, or that they are about someone
@@ -169,6 +185,15 @@ impl Levels {
             .others
             .before
             .iter()
+            .chain(&wire.others.lists)
+            .map(|p| normalize_phrase(p))
+            .collect();
+        let mut others_lists = vec![false; wire.others.before.len()];
+        others_lists.resize(others_phrases.len(), true);
+        let negated_phrases: Vec<String> = wire
+            .negated
+            .iter()
+            .flat_map(|n| &n.before)
             .map(|p| normalize_phrase(p))
             .collect();
         let tiers = WireTiers {
@@ -189,6 +214,9 @@ impl Levels {
             cues: Phrases::new(&wire.cues)?,
             others: build(others_phrases.iter().map(String::as_str))?,
             others_phrases,
+            others_lists,
+            negated: build(negated_phrases.iter().map(String::as_str))?,
+            negated_phrases,
         })
     }
 
@@ -198,7 +226,10 @@ impl Levels {
         let mut current: Option<Heading> = None;
         let mut lines = Vec::new();
         for line in norm.lines() {
-            if let Some(heading) = self.heading(text, line.clone()) {
+            if let Some(heading) = self
+                .heading(text, line.clone())
+                .or_else(|| self.lead_in(text, line.clone()))
+            {
                 current = Some(heading);
             }
             lines.push((line, current.clone()));
@@ -207,6 +238,18 @@ impl Levels {
     }
 
     /// Whether a line is a heading, and which.
+    /// A line that leads into a list, "To succeed in this role you will have:", heads the
+    /// lines after it like a heading, with the level of its last cue.
+    fn lead_in(&self, text: &str, line: Range<usize>) -> Option<Heading> {
+        let raw = text[line.clone()].trim_end();
+        if !raw.ends_with([':', ';']) || raw.split_whitespace().count() > 20 {
+            return None;
+        }
+        let (_, i) = self.cues.find(text, line).pop()?;
+        let (phrase, level) = &self.cues.phrases[i];
+        Some((Some(*level), phrase.clone()))
+    }
+
     fn heading(&self, text: &str, line: Range<usize>) -> Option<Heading> {
         let raw = &text[line.clone()];
         // Skip bullets, numbering and markdown marks before the heading word.
@@ -350,20 +393,45 @@ impl Levels {
     /// If the mention at `at` is of a credential someone else holds ("report to the CPA"),
     /// the phrase that says so.
     pub fn held_by_others(&self, text: &str, at: Range<usize>) -> Option<&str> {
-        let from = floor_char_boundary(text, at.start.saturating_sub(80));
-        let window = &text[from..at.start];
-        self.others
-            .find_iter(window)
-            .filter(|m| on_word_boundaries(text, from + m.start()..from + m.end()))
-            .filter(|m| {
-                let gap = &window[m.end()..];
+        let list = |p: usize| self.others_lists[p];
+        closely_before(&self.others, text, at, list)
+            .map(|p| self.others_phrases[p].as_str())
+    }
+
+    /// The phrase that negates the mention at `at` ("we are not recruiting", "do not
+    /// currently hold"), if one closely precedes it.
+    pub fn negated(&self, text: &str, at: Range<usize>) -> Option<&str> {
+        closely_before(&self.negated, text, at, |_| false)
+            .map(|p| self.negated_phrases[p].as_str())
+    }
+}
+
+/// The last of the phrases of `ac` that closely precedes `at`: at most four words between,
+/// with no punctuation; or, for a phrase that introduces a list (`list(pattern)`), at most
+/// twelve words, commas allowed, within one sentence.
+fn closely_before(
+    ac: &AhoCorasick,
+    text: &str,
+    at: Range<usize>,
+    list: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let from = floor_char_boundary(text, at.start.saturating_sub(120));
+    let window = &text[from..at.start];
+    ac.find_iter(window)
+        .filter(|m| on_word_boundaries(text, from + m.start()..from + m.end()))
+        .filter(|m| {
+            let gap = &window[m.end()..];
+            if list(m.pattern().as_usize()) {
+                gap.split_whitespace().count() <= 12
+                    && !gap.contains(['.', ';', ':', '(', ')', '\n'])
+            } else {
                 gap.split_whitespace().count() <= 4
                     && gap.len() <= 40
                     && !gap.contains([',', '.', ';', ':', '(', ')'])
-            })
-            .last()
-            .map(|m| self.others_phrases[m.pattern().as_usize()].as_str())
-    }
+            }
+        })
+        .last()
+        .map(|m| m.pattern().as_usize())
 }
 
 /// The sentence around `at` within its line: bounded by `.`, `!`, `?` or `;` followed by a
@@ -499,6 +567,16 @@ mod tests {
             "PMP",
             Level::Mentioned,
         ),
+        (
+            "To succeed as a Theatre Practitioner you will have;\n- NMC or HCPC registration",
+            "HCPC",
+            Level::Required,
+        ),
+        (
+            "In return we offer:\n- PRINCE2 course",
+            "PRINCE2",
+            Level::Mentioned,
+        ),
     ];
 
     #[test]
@@ -550,6 +628,13 @@ mod tests {
             false,
         ),
         ("Report to the manager. CPA required.", "CPA", false),
+        (
+            "Our team of consultants, doctors, psychologist RMN and RN nurses.",
+            "RN",
+            true,
+        ),
+        ("A workforce of health visitors, nurses and SCPHNs.", "SCPHNs", true),
+        ("Team of three. You, an RN, will lead.", "RN", false),
     ];
 
     #[test]

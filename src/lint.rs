@@ -7,7 +7,7 @@
 //! alias that can never match, even on its own; and every example sentence, run through
 //! the real matcher, behaving as its entry says.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 
 use anyhow::Result;
@@ -89,6 +89,12 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
         .filter(|c| c.kind == Kind::Family)
         .map(|c| c.id.as_str())
         .collect();
+    let mut unused_lists: BTreeSet<&str> = dict.lists.keys().map(String::as_str).collect();
+    for (name, list) in &dict.lists {
+        if list.words.is_empty() && list.countries.is_empty() {
+            problems.push(format!("{}: list {name:?} has no words", list.origin));
+        }
+    }
     let mut examples = 0;
     let mut aliases = 0;
     // Aliases by their case-folded text: which credentials use them, and whether each of
@@ -132,6 +138,9 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
                 problems.push(format!("{at}: context rule {} has no words", ri + 1));
             }
         }
+        for name in c.context.iter().flat_map(|r| &r.lists) {
+            unused_lists.remove(name.as_str());
+        }
         for (ai, a) in c.aliases.iter().enumerate() {
             aliases += 1;
             let guarded = c.context.iter().any(|r| r.guards(a));
@@ -154,7 +163,7 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
         {
             examples += 1;
             let norm = normalize(sentence);
-            let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, true);
+            let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, None, true);
             let found = hits.iter().any(|h| h.credential == ci);
             if found != want {
                 let why = if want {
@@ -189,6 +198,12 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
             ));
         }
     }
+    for name in unused_lists {
+        problems.push(format!(
+            "{}: list {name:?} is not used by any context rule",
+            dict.lists[name].origin
+        ));
+    }
     if analyzer.roles.is_empty() {
         problems.push("the role dictionary defines no roles".into());
     }
@@ -210,7 +225,7 @@ fn never_matches(analyzer: &crate::analysis::Analyzer, ci: usize, ai: usize) -> 
         return Some("it is empty after normalisation".into());
     }
     let norm = normalize(&alias.text);
-    let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, true);
+    let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, None, true);
     if hits.iter().any(|h| h.credential == ci) {
         return None;
     }

@@ -50,6 +50,9 @@ struct Rule {
     window: usize,
     require: Option<(AhoCorasick, Vec<String>)>,
     reject: Option<(AhoCorasick, Vec<String>)>,
+    /// Postings from these countries pass `require` / are refused.
+    require_countries: Vec<String>,
+    reject_countries: Vec<String>,
 }
 
 /// One automaton and, for each of its patterns, the (credential, alias) pairs written
@@ -150,15 +153,22 @@ impl Matcher {
         self.automata.iter().map(|a| a.owners.len()).sum()
     }
 
-    /// Finds the credentials in `text` (normalised). With `explain`, also returns the
-    /// candidates that were rejected and why; without it, that list is empty.
-    pub fn find(&self, text: &str, levels: &Levels, explain: bool) -> (Vec<Hit>, Vec<Rejection>) {
+    /// Finds the credentials in `text` (normalised) of a posting from `country` (an ISO
+    /// 3166 code, where known). With `explain`, also returns the candidates that were
+    /// rejected and why; without it, that list is empty.
+    pub fn find(
+        &self,
+        text: &str,
+        levels: &Levels,
+        country: Option<&str>,
+        explain: bool,
+    ) -> (Vec<Hit>, Vec<Rejection>) {
         let mut accepted: Vec<Hit> = Vec::new();
         let mut rejected: Vec<Rejection> = Vec::new();
         let definitions = definitions(text);
         let mut consider = |hit: Hit| {
             let alias = &self.dictionary.credentials[hit.credential].aliases[hit.alias];
-            match self.check(text, hit, alias, levels, &definitions) {
+            match self.check(text, hit, alias, levels, country, &definitions) {
                 Ok(hit) => accepted.push(hit),
                 Err(r) if explain => rejected.push(r),
                 Err(_) => {}
@@ -260,8 +270,8 @@ impl Matcher {
         let mut out = Vec::new();
         for r in self.ellipsis.level_lists(text) {
             for m in automaton.ac.find_overlapping_iter(&r.words) {
-                // The credential's name must run past the level into the shared words.
-                if m.start() != 0 || m.end() <= r.lead {
+                // The credential's name must take in the level.
+                if m.start() != 0 || m.end() < r.lead {
                     continue;
                 }
                 for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
@@ -303,6 +313,7 @@ impl Matcher {
         mut hit: Hit,
         alias: &Alias,
         levels: &Levels,
+        country: Option<&str>,
         definitions: &[(String, String)],
     ) -> Result<Hit, Rejection> {
         let reject = |hit: Hit, reason: String| Err(Rejection { hit, reason });
@@ -346,12 +357,15 @@ impl Matcher {
             if !rule.guards.contains(&hit.alias) {
                 continue;
             }
-            if let Some(reason) = rule.refuses(text, hit.span.clone()) {
+            if let Some(reason) = rule.refuses(text, hit.span.clone(), country) {
                 return reject(hit, reason);
             }
         }
         if let Some(phrase) = levels.held_by_others(text, hit.span.clone()) {
             return reject(hit, format!("held by someone else ({phrase:?})"));
+        }
+        if let Some(phrase) = levels.negated(text, hit.span.clone()) {
+            return reject(hit, format!("negated ({phrase:?})"));
         }
         Ok(hit)
     }
@@ -531,6 +545,8 @@ fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
                 window: r.window,
                 require: compile(&r.require_any)?,
                 reject: compile(&r.reject_any)?,
+                require_countries: r.require_countries.clone(),
+                reject_countries: r.reject_countries.clone(),
             })
         })
         .collect()
@@ -538,7 +554,11 @@ fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
 
 impl Rule {
     /// Why the rule refuses the mention at `span`, or `None` if it lets it through.
-    fn refuses(&self, text: &str, span: Range<usize>) -> Option<String> {
+    fn refuses(&self, text: &str, span: Range<usize>, country: Option<&str>) -> Option<String> {
+        let from = |list: &[String]| country.filter(|c| list.iter().any(|l| l == c));
+        if let Some(c) = from(&self.reject_countries) {
+            return Some(format!("context rule: a posting from {c}"));
+        }
         let window = if self.window == 0 {
             0..text.len()
         } else {
@@ -569,7 +589,7 @@ impl Rule {
             }
         }
         if let Some(require) = &self.require {
-            if found(require).is_none() {
+            if found(require).is_none() && from(&self.require_countries).is_none() {
                 let some: Vec<_> = require.1.iter().take(4).map(|w| format!("{w:?}")).collect();
                 return Some(format!(
                     "context rule: none of {}{} {scope}",
@@ -758,7 +778,7 @@ aliases = ["Certified Quality Inspector"]
         let levels = Levels::builtin().unwrap();
         for (text, want) in CASES {
             let norm = normalize(text);
-            let (hits, _) = m.find(&norm.text, &levels, false);
+            let (hits, _) = m.find(&norm.text, &levels, None, false);
             let got: Vec<&str> = hits
                 .iter()
                 .map(|h| m.credential(h.credential).id.as_str())
@@ -771,7 +791,7 @@ aliases = ["Certified Quality Inspector"]
     fn explains_rejections() {
         let m = matcher();
         let levels = Levels::builtin().unwrap();
-        let (hits, rejected) = m.find("Cost per acquisition (CPA) for audit", &levels, true);
+        let (hits, rejected) = m.find("Cost per acquisition (CPA) for audit", &levels, None, true);
         assert!(hits.is_empty());
         assert_eq!(rejected.len(), 1);
         assert!(
@@ -781,15 +801,15 @@ aliases = ["Certified Quality Inspector"]
             "{}",
             rejected[0].reason
         );
-        let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, true);
+        let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, None, true);
         assert!(rejected
             .iter()
             .any(|r| r.reason.contains("family phrase overlapping")));
-        let (_, rejected) = m.find("Project Management Professional", &levels, true);
+        let (_, rejected) = m.find("Project Management Professional", &levels, None, true);
         assert!(rejected.is_empty());
-        let (_, rejected) = m.find("an A+ certification", &levels, true);
+        let (_, rejected) = m.find("an A+ certification", &levels, None, true);
         assert!(rejected.is_empty(), "{rejected:?}");
-        let (_, rejected) = m.find("work under the supervision of an RN", &levels, true);
+        let (_, rejected) = m.find("work under the supervision of an RN", &levels, None, true);
         assert!(rejected.iter().any(|r| r.reason.contains("someone else")));
     }
 
@@ -797,7 +817,7 @@ aliases = ["Certified Quality Inspector"]
     fn plural_extends_the_span() {
         let m = matcher();
         let levels = Levels::builtin().unwrap();
-        let (hits, _) = m.find("hiring RNs now", &levels, false);
+        let (hits, _) = m.find("hiring RNs now", &levels, None, false);
         assert_eq!(hits[0].span, 7..10);
     }
 }

@@ -102,7 +102,7 @@ fn phrases_in(analyzer: &Analyzer, text: &str) -> HashSet<String> {
     found.retain(|p| {
         let (hits, _) = analyzer
             .matcher
-            .find(&normalize(p).text, &analyzer.levels, false);
+            .find(&normalize(p).text, &analyzer.levels, None, false);
         hits.is_empty()
     });
     found
