@@ -111,7 +111,9 @@ impl Analyzer {
     fn run(&self, posting: Posting, explain: bool) -> (Analysed, Vec<Refused>) {
         let (original, title_end) = combined(&posting);
         let norm = normalize(&original);
-        let (hits, mut rejected) = self.matcher.find(&norm.text, &self.levels, country_of(&posting), explain);
+        let (hits, mut rejected) =
+            self.matcher
+                .find(&norm.text, &self.levels, country_of(&posting), explain);
         let (mentions, someone_elses) = self.mentions(&original, &norm, title_end, hits);
         let refused = if explain {
             rejected.extend(someone_elses);

@@ -542,7 +542,10 @@ reject_any = ["@uk", "React"]
         assert_eq!(rule.reject_any, ["NHS", "React"]);
         assert_eq!(rule.reject_countries, ["GB"]);
         let err = Dictionary::from_layers(vec![layer("e.toml", entry)]).unwrap_err();
-        assert!(format!("{err:#}").contains("unknown list \"@uk\""), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("unknown list \"@uk\""),
+            "{err:#}"
+        );
     }
 
     #[test]

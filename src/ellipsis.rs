@@ -140,7 +140,7 @@ impl Ellipsis {
         let sep = r"(?:\s*[/,&]\s*|\s+(?:or|and|and/or)\s+)";
         let token = r"[\w+#'-]+(?:\.[\w+#'-]+)*";
         let list = Regex::new(&format!(
-            r"^{sep}((?:{token}(?:{sep}|\s+)){{1,6}}?)({})s?\b",
+            r"^{sep}((?:{token}(?:{sep}|\s+)){{1,6}}?)((?i:{}))s?\b",
             TAILS.join("|")
         ))?;
         let levels = Regex::new(

@@ -394,15 +394,13 @@ impl Levels {
     /// the phrase that says so.
     pub fn held_by_others(&self, text: &str, at: Range<usize>) -> Option<&str> {
         let list = |p: usize| self.others_lists[p];
-        closely_before(&self.others, text, at, list)
-            .map(|p| self.others_phrases[p].as_str())
+        closely_before(&self.others, text, at, list).map(|p| self.others_phrases[p].as_str())
     }
 
     /// The phrase that negates the mention at `at` ("we are not recruiting", "do not
     /// currently hold"), if one closely precedes it.
     pub fn negated(&self, text: &str, at: Range<usize>) -> Option<&str> {
-        closely_before(&self.negated, text, at, |_| false)
-            .map(|p| self.negated_phrases[p].as_str())
+        closely_before(&self.negated, text, at, |_| false).map(|p| self.negated_phrases[p].as_str())
     }
 }
 
@@ -633,7 +631,11 @@ mod tests {
             "RN",
             true,
         ),
-        ("A workforce of health visitors, nurses and SCPHNs.", "SCPHNs", true),
+        (
+            "A workforce of health visitors, nurses and SCPHNs.",
+            "SCPHNs",
+            true,
+        ),
         ("Team of three. You, an RN, will lead.", "RN", false),
     ];
 

@@ -163,7 +163,9 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
         {
             examples += 1;
             let norm = normalize(sentence);
-            let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, None, true);
+            let (hits, rejected) = analyzer
+                .matcher
+                .find(&norm.text, &analyzer.levels, None, true);
             let found = hits.iter().any(|h| h.credential == ci);
             if found != want {
                 let why = if want {
@@ -225,7 +227,9 @@ fn never_matches(analyzer: &crate::analysis::Analyzer, ci: usize, ai: usize) -> 
         return Some("it is empty after normalisation".into());
     }
     let norm = normalize(&alias.text);
-    let (hits, rejected) = analyzer.matcher.find(&norm.text, &analyzer.levels, None, true);
+    let (hits, rejected) = analyzer
+        .matcher
+        .find(&norm.text, &analyzer.levels, None, true);
     if hits.iter().any(|h| h.credential == ci) {
         return None;
     }

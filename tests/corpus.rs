@@ -166,8 +166,8 @@ struct Labelled {
 
 const LEVELS: [&str; 3] = ["mentioned", "preferred", "required"];
 
-/// Scores the tool against the hand labels in `tests/labels/corpus-labels.toml`: precision
-/// and recall of credentials per posting, and the accuracy of the level of each credential
+/// Scores the tool against the hand labels in `tests/labels/` (a first set and a held-out
+/// set): precision and recall of credentials per posting, and the accuracy of the level of each credential
 /// found. Prints every disagreement so the dictionary can be fixed.
 #[test]
 fn agrees_with_hand_labels() {
@@ -175,8 +175,6 @@ fn agrees_with_hand_labels() {
         eprintln!("skipping: ../shared/corpus is not here");
         return;
     };
-    let labels_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/labels/corpus-labels.toml");
-    let labels: Labels = toml::from_str(&fs::read_to_string(&labels_path).unwrap()).unwrap();
     let out = scanned(&corpus);
     let prefix = format!("{}/", corpus.display());
     let rel = |s: &str| s.strip_prefix(&prefix).unwrap_or(s).to_string();
@@ -218,13 +216,88 @@ fn agrees_with_hand_labels() {
         .filter(|s| s["reason"] == "excluded")
         .map(|s| rel(s["source"].as_str().unwrap()))
         .collect();
+    // The first set, used to tune the dictionary, and a held-out set labelled later.
+    let mut all = Score::default();
+    let mut scored = 0;
+    for file in ["corpus-labels.toml", "corpus-labels-heldout.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/labels")
+            .join(file);
+        let labels: Labels = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let labels: Vec<&Labelled> = labels
+            .posting
+            .iter()
+            .filter(|l| !excluded.contains(&l.source))
+            .collect();
+        let score = score(&labels, &found, &duplicate_of);
+        eprintln!("{file}: {} postings; {}", labels.len(), score.summary());
+        scored += labels.len();
+        all.add(score);
+    }
+    for e in &all.errors {
+        eprintln!("{e}");
+    }
+    eprintln!("all labelled postings ({scored}): {}", all.summary());
+    assert!(scored >= 150);
+    let (precision, recall, level_accuracy) = all.figures();
+    assert!(
+        precision >= MIN_PRECISION,
+        "precision {precision:.3} < {MIN_PRECISION}"
+    );
+    assert!(recall >= MIN_RECALL, "recall {recall:.3} < {MIN_RECALL}");
+    assert!(
+        level_accuracy >= MIN_LEVEL_ACCURACY,
+        "level accuracy {level_accuracy:.3} < {MIN_LEVEL_ACCURACY}"
+    );
+}
+
+/// Agreement with hand labels, counted per (posting, credential).
+#[derive(Default)]
+struct Score {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    level_ok: usize,
+    errors: Vec<String>,
+}
+
+impl Score {
+    fn add(&mut self, other: Score) {
+        self.tp += other.tp;
+        self.fp += other.fp;
+        self.fn_ += other.fn_;
+        self.level_ok += other.level_ok;
+        self.errors.extend(other.errors);
+    }
+
+    /// Precision, recall and level accuracy (among credentials found).
+    fn figures(&self) -> (f64, f64, f64) {
+        let ratio = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+        (
+            ratio(self.tp, self.tp + self.fp),
+            ratio(self.tp, self.tp + self.fn_),
+            ratio(self.level_ok, self.tp),
+        )
+    }
+
+    fn summary(&self) -> String {
+        let (p, r, l) = self.figures();
+        format!(
+            "tp {}, fp {}, fn {}; precision {p:.3}, recall {r:.3}, level accuracy {l:.3}",
+            self.tp, self.fp, self.fn_
+        )
+    }
+}
+
+/// Scores the tool's findings (strongest level per source and credential) against labels.
+fn score(
+    labels: &[&Labelled],
+    found: &HashMap<String, BTreeMap<String, String>>,
+    duplicate_of: &HashMap<String, String>,
+) -> Score {
     let (mut tp, mut fp, mut fn_, mut level_ok) = (0usize, 0usize, 0usize, 0usize);
     let mut errors = Vec::new();
-    for l in labels
-        .posting
-        .iter()
-        .filter(|l| !excluded.contains(&l.source))
-    {
+    for l in labels {
         let key = duplicate_of.get(&l.source).unwrap_or(&l.source);
         let got = found
             .get(key)
@@ -253,39 +326,20 @@ fn agrees_with_hand_labels() {
             errors.push(format!("false positive {}: {id}", l.source));
         }
     }
-    let precision = tp as f64 / (tp + fp).max(1) as f64;
-    let recall = tp as f64 / (tp + fn_).max(1) as f64;
-    let level_accuracy = level_ok as f64 / tp.max(1) as f64;
     errors.sort();
-    for e in &errors {
-        eprintln!("{e}");
+    Score {
+        tp,
+        fp,
+        fn_,
+        level_ok,
+        errors,
     }
-    eprintln!(
-        "labelled postings {}: tp {tp}, fp {fp}, fn {fn_}; precision {precision:.3}, recall {recall:.3}, level accuracy {level_accuracy:.3}",
-        labels.posting.len()
-    );
-    assert!(
-        labels.posting.len()
-            - excluded
-                .iter()
-                .filter(|e| labels.posting.iter().any(|l| &l.source == *e))
-                .count()
-            >= 150
-    );
-    assert!(
-        precision >= MIN_PRECISION,
-        "precision {precision:.3} < {MIN_PRECISION}"
-    );
-    assert!(recall >= MIN_RECALL, "recall {recall:.3} < {MIN_RECALL}");
-    assert!(
-        level_accuracy >= MIN_LEVEL_ACCURACY,
-        "level accuracy {level_accuracy:.3} < {MIN_LEVEL_ACCURACY}"
-    );
 }
 
-/// The floor the labelled set must not fall below: the figures measured when the labels
-/// were last scored (see BENCHMARKS.md), so any regression fails. The targets of the issue
-/// "Dictionary breadth and matching precision" are higher (0.97 / 0.93) and not yet met.
-const MIN_PRECISION: f64 = 0.98;
-const MIN_RECALL: f64 = 0.80;
-const MIN_LEVEL_ACCURACY: f64 = 0.84;
+/// The floor the labelled sets together must not fall below: a little under the figures
+/// measured when they were last scored (see BENCHMARKS.md), so a regression fails. The
+/// targets of the issue "Dictionary breadth and matching precision" are 0.97 / 0.93; recall
+/// is not there yet.
+const MIN_PRECISION: f64 = 0.97;
+const MIN_RECALL: f64 = 0.83;
+const MIN_LEVEL_ACCURACY: f64 = 0.85;
