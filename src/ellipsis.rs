@@ -87,9 +87,11 @@ impl Heads {
                 owners[pi].push((ci as u32, ai as u32, tail));
             }
         }
+        // Leftmost-longest, not every overlapping match: the search can then skip ahead with
+        // a prefilter, and a head inside a longer head ("AWS" in "AWS Cloud") is rare.
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(case_insensitive)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .context("building the shared-word matcher")?;
         Ok(Heads { ac, owners })
@@ -137,14 +139,16 @@ impl Ellipsis {
             Heads::build(dictionary, true, |h| !keeps_case(h))?,
             Heads::build(dictionary, false, keeps_case)?,
         ];
+        // ASCII word boundaries: Unicode ones would keep the regex engine off its fast
+        // paths on every posting with a non-ASCII character.
         let sep = r"(?:\s*[/,&]\s*|\s+(?:or|and|and/or)\s+)";
         let token = r"[\w+#'-]+(?:\.[\w+#'-]+)*";
         let list = Regex::new(&format!(
-            r"^{sep}((?:{token}(?:{sep}|\s+)){{1,6}}?)((?i:{}))s?\b",
+            r"^{sep}((?:{token}(?:{sep}|\s+)){{1,6}}?)((?i:{}))s?(?-u:\b)",
             TAILS.join("|")
         ))?;
         let levels = Regex::new(
-            r"(?i)\b((?:nvq|qcf|rqf)(?:\s+level)?|level)\s*([1-8])((?:\s*(?:/|,|&|-|or|and)\s*(?:level\s*)?[1-8]\b)+)",
+            r"(?i)(?-u:\b)((?:nvq|qcf|rqf)(?:\s+level)?|level)\s*([1-8])((?:\s*(?:/|,|&|-|or|and)\s*(?:level\s*)?[1-8](?-u:\b))+)",
         )?;
         let level_number = Regex::new(r"[1-8]")?;
         Ok(Ellipsis {
@@ -159,7 +163,7 @@ impl Ellipsis {
     pub fn shared_tails(&self, text: &str) -> Vec<Elided> {
         let mut out = Vec::new();
         for heads in &self.heads {
-            for m in heads.ac.find_overlapping_iter(text) {
+            for m in heads.ac.find_iter(text) {
                 for &(ci, ai, tail) in &heads.owners[m.pattern().as_usize()] {
                     if let Some(end) = self.list_then(text, m.end(), tail) {
                         out.push(Elided {
