@@ -11,14 +11,14 @@
 //! - shared first words with levels: "Level 2 or 3 in ...", "NVQ 2/3 ...", where each
 //!   level is tried with the words that follow the list.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use anyhow::{Context, Result};
+use aho_corasick::MatchKind;
+use anyhow::Result;
 use regex::Regex;
 
 use crate::dictionary::Dictionary;
+use crate::matcher::Patterns;
 
 /// The last words an alias may share with others in a list.
 const TAILS: &[&str] = &[
@@ -48,54 +48,32 @@ pub struct Elided {
     pub phrase: Range<usize>,
 }
 
-/// The heads of aliases that end in a shared word, with (credential, alias, tail).
-struct Heads {
-    ac: AhoCorasick,
-    owners: Vec<Vec<(u32, u32, &'static str)>>,
-}
+/// The heads of aliases that end in a shared word, owned by (credential, alias, tail).
+type Heads = Patterns<(u32, u32, &'static str)>;
 
-impl Heads {
-    fn build(
-        dictionary: &Dictionary,
-        case_insensitive: bool,
-        keep: impl Fn(&str) -> bool,
-    ) -> Result<Heads> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut by_text: HashMap<String, usize> = HashMap::new();
-        let mut owners: Vec<Vec<(u32, u32, &'static str)>> = Vec::new();
-        for (ci, c) in dictionary.credentials.iter().enumerate() {
-            for (ai, a) in c.aliases.iter().enumerate() {
-                if a.case_sensitive {
-                    continue;
-                }
-                let Some((head, tail)) = split_tail(&a.text) else {
-                    continue;
-                };
-                if !keep(head) {
-                    continue;
-                }
-                let key = if case_insensitive {
-                    head.to_ascii_lowercase()
-                } else {
-                    head.to_string()
-                };
-                let pi = *by_text.entry(key.clone()).or_insert_with(|| {
-                    patterns.push(key);
-                    owners.push(Vec::new());
-                    patterns.len() - 1
-                });
-                owners[pi].push((ci as u32, ai as u32, tail));
-            }
-        }
-        // Leftmost-longest, not every overlapping match: the search can then skip ahead with
-        // a prefilter, and a head inside a longer head ("AWS" in "AWS Cloud") is rare.
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(case_insensitive)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .context("building the shared-word matcher")?;
-        Ok(Heads { ac, owners })
-    }
+/// Builds an automaton over the heads `keep` selects. Leftmost-longest, not every
+/// overlapping match: the search can then skip ahead with a prefilter, and a head inside a
+/// longer head ("AWS" in "AWS Cloud") is rare.
+fn heads(dictionary: &Dictionary, case_insensitive: bool, keep: fn(&str) -> bool) -> Result<Heads> {
+    let entries = dictionary
+        .credentials
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| {
+            c.aliases
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.case_sensitive)
+                .filter_map(|(ai, a)| Some((ai, split_tail(&a.text)?)))
+                .filter(move |(_, (head, _))| keep(head))
+                .map(move |(ai, (head, tail))| (head, (ci as u32, ai as u32, tail)))
+        });
+    Patterns::build(
+        entries,
+        case_insensitive,
+        MatchKind::LeftmostLongest,
+        "shared-word matcher",
+    )
 }
 
 /// An alias's head and its shared last word, if it ends in one: "AWS certification" gives
@@ -136,8 +114,8 @@ pub struct Ellipsis {
 impl Ellipsis {
     pub fn new(dictionary: &Dictionary) -> Result<Ellipsis> {
         let heads = [
-            Heads::build(dictionary, true, |h| !keeps_case(h))?,
-            Heads::build(dictionary, false, keeps_case)?,
+            heads(dictionary, true, |h| !keeps_case(h))?,
+            heads(dictionary, false, keeps_case)?,
         ];
         // ASCII word boundaries: Unicode ones would keep the regex engine off its fast
         // paths on every posting with a non-ASCII character.

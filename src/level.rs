@@ -157,8 +157,8 @@ pub struct Levels {
     cues: Phrases,
     others: AhoCorasick,
     others_phrases: Vec<String>,
-    /// Of `others_phrases`, those that introduce a list.
-    others_lists: Vec<bool>,
+    /// `others_phrases` from this index on introduce a list.
+    others_lists_from: usize,
     negated: AhoCorasick,
     negated_phrases: Vec<String>,
 }
@@ -188,8 +188,6 @@ impl Levels {
             .chain(&wire.others.lists)
             .map(|p| normalize_phrase(p))
             .collect();
-        let mut others_lists = vec![false; wire.others.before.len()];
-        others_lists.resize(others_phrases.len(), true);
         let negated_phrases: Vec<String> = wire
             .negated
             .iter()
@@ -214,7 +212,7 @@ impl Levels {
             cues: Phrases::new(&wire.cues)?,
             others: build(others_phrases.iter().map(String::as_str))?,
             others_phrases,
-            others_lists,
+            others_lists_from: wire.others.before.len(),
             negated: build(negated_phrases.iter().map(String::as_str))?,
             negated_phrases,
         })
@@ -393,7 +391,7 @@ impl Levels {
     /// If the mention at `at` is of a credential someone else holds ("report to the CPA"),
     /// the phrase that says so.
     pub fn held_by_others(&self, text: &str, at: Range<usize>) -> Option<&str> {
-        let list = |p: usize| self.others_lists[p];
+        let list = |p: usize| p >= self.others_lists_from;
         closely_before(&self.others, text, at, list).map(|p| self.others_phrases[p].as_str())
     }
 

@@ -55,49 +55,72 @@ struct Rule {
     reject_countries: Vec<String>,
 }
 
-/// One automaton and, for each of its patterns, the (credential, alias) pairs written
-/// that way.
-struct Automaton {
-    ac: AhoCorasick,
-    owners: Vec<Vec<(u32, u32)>>,
+/// One automaton over distinct pattern strings and, for each pattern, what is written that
+/// way (its owners). Case-insensitive automata hold lower-cased patterns, so "PMP" and
+/// "pmp" are one pattern with two owners.
+pub(crate) struct Patterns<T> {
+    pub ac: AhoCorasick,
+    pub owners: Vec<Vec<T>>,
 }
 
-impl Automaton {
-    /// Builds an automaton over the aliases `keep` selects. Case-insensitive automata hold
-    /// lower-cased patterns, so "PMP" and "pmp" are one pattern with two owners.
-    fn build(
-        dictionary: &Dictionary,
+impl<T> Patterns<T> {
+    pub fn build<'a>(
+        entries: impl IntoIterator<Item = (&'a str, T)>,
         case_insensitive: bool,
-        keep: impl Fn(&Alias) -> bool,
-    ) -> Result<Automaton> {
+        kind: MatchKind,
+        what: &str,
+    ) -> Result<Patterns<T>> {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_text: HashMap<String, usize> = HashMap::new();
-        let mut owners: Vec<Vec<(u32, u32)>> = Vec::new();
-        for (ci, c) in dictionary.credentials.iter().enumerate() {
-            for (ai, a) in c.aliases.iter().enumerate() {
-                if a.text.is_empty() || !keep(a) {
-                    continue;
-                }
-                let key = if case_insensitive {
-                    a.text.to_ascii_lowercase()
-                } else {
-                    a.text.clone()
-                };
-                let pi = *by_text.entry(key.clone()).or_insert_with(|| {
-                    patterns.push(key);
-                    owners.push(Vec::new());
-                    patterns.len() - 1
-                });
-                owners[pi].push((ci as u32, ai as u32));
-            }
+        let mut owners: Vec<Vec<T>> = Vec::new();
+        for (text, owner) in entries {
+            let key = if case_insensitive {
+                text.to_ascii_lowercase()
+            } else {
+                text.to_string()
+            };
+            let pi = *by_text.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                owners.push(Vec::new());
+                patterns.len() - 1
+            });
+            owners[pi].push(owner);
         }
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(case_insensitive)
-            .match_kind(MatchKind::Standard)
+            .match_kind(kind)
             .build(&patterns)
-            .context("building the credential matcher")?;
-        Ok(Automaton { ac, owners })
+            .with_context(|| format!("building the {what}"))?;
+        Ok(Patterns { ac, owners })
     }
+}
+
+/// An automaton over aliases, each pattern owned by (credential, alias) pairs.
+type Automaton = Patterns<(u32, u32)>;
+
+/// Builds an automaton over the aliases `keep` selects.
+fn aliases_automaton(
+    dictionary: &Dictionary,
+    case_insensitive: bool,
+    keep: impl Fn(&Alias) -> bool,
+) -> Result<Automaton> {
+    let entries = dictionary
+        .credentials
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| {
+            c.aliases
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.text.is_empty() && keep(a))
+                .map(move |(ai, a)| (a.text.as_str(), (ci as u32, ai as u32)))
+        });
+    Patterns::build(
+        entries,
+        case_insensitive,
+        MatchKind::Standard,
+        "credential matcher",
+    )
 }
 
 /// The compiled dictionary: one automaton for the case-insensitive aliases and one for the
@@ -115,8 +138,8 @@ pub struct Matcher {
 impl Matcher {
     pub fn new(dictionary: Dictionary) -> Result<Matcher> {
         let automata = [
-            Automaton::build(&dictionary, true, |a| !a.case_sensitive)?,
-            Automaton::build(&dictionary, false, |a| a.case_sensitive)?,
+            aliases_automaton(&dictionary, true, |a| !a.case_sensitive)?,
+            aliases_automaton(&dictionary, false, |a| a.case_sensitive)?,
         ];
         let rules = dictionary
             .credentials
