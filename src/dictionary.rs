@@ -120,6 +120,8 @@ struct WireContext {
     #[serde(default)]
     window: usize,
     #[serde(default)]
+    side: Side,
+    #[serde(default)]
     require_any: Vec<String>,
     #[serde(default)]
     reject_any: Vec<String>,
@@ -138,6 +140,16 @@ pub struct Alias {
     pub retired: bool,
 }
 
+/// Which side of a mention a context rule's window looks at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    #[default]
+    Both,
+    Before,
+    After,
+}
+
 /// A rule that keeps an ambiguous alias only in the right company.
 #[derive(Debug, Clone)]
 pub struct ContextRule {
@@ -145,6 +157,8 @@ pub struct ContextRule {
     pub aliases: Vec<String>,
     /// Bytes either side of the mention to look in; 0 means the whole posting.
     pub window: usize,
+    /// Which side of the mention the window covers.
+    pub side: Side,
     /// Normalised words of which at least one must occur (when non-empty), named lists
     /// expanded.
     pub require_any: Vec<String>,
@@ -321,6 +335,7 @@ impl Dictionary {
                 r.require_countries.hash(&mut h);
                 r.reject_countries.hash(&mut h);
                 r.window.hash(&mut h);
+                r.side.hash(&mut h);
             }
         }
         format!("{BUILTIN_VERSION}+{:08x}", h.finish() as u32)
@@ -391,6 +406,7 @@ impl Credential {
             .map(|r| ContextRule {
                 aliases: r.aliases,
                 window: r.window,
+                side: r.side,
                 require_any: r.require_any.iter().map(|s| normalize_phrase(s)).collect(),
                 reject_any: r.reject_any.iter().map(|s| normalize_phrase(s)).collect(),
                 lists: Vec::new(),

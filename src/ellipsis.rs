@@ -9,7 +9,13 @@
 //!   "and" or a comma must be names (capitalised), so "AWS and a relevant certification"
 //!   is not read as an AWS certification;
 //! - shared first words with levels: "Level 2 or 3 in ...", "NVQ 2/3 ...", where each
-//!   level is tried with the words that follow the list.
+//!   level is tried with the words that follow the list;
+//! - shared first words after a slash: "Splunk Certified Administrator/Architect",
+//!   "registration in Learning Disability Nursing / Mental Health Nursing", where the words
+//!   after the slash replace the last words of a name found before it, and the result must
+//!   be another name in the dictionary.
+
+use std::collections::HashMap;
 
 use std::ops::Range;
 
@@ -104,6 +110,8 @@ pub struct Reading {
 
 pub struct Ellipsis {
     heads: [Heads; 2],
+    /// Every case-insensitive alias, lower-cased, and its owners (credential, alias).
+    names: HashMap<String, Vec<(u32, u32)>>,
     /// The list after a head and the shared word: captures the list and the word.
     list: Regex,
     /// "Level 2 or 3", "NVQ 2/3": captures the first words, the first level and the rest.
@@ -129,8 +137,18 @@ impl Ellipsis {
             r"(?i)(?-u:\b)((?:nvq|qcf|rqf)(?:\s+level)?|level)\s*([1-8])((?:\s*(?:/|,|&|-|or|and)\s*(?:level\s*)?[1-8](?-u:\b))+)",
         )?;
         let level_number = Regex::new(r"[1-8]")?;
+        let mut names: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        for (ci, c) in dictionary.credentials.iter().enumerate() {
+            for (ai, a) in c.aliases.iter().enumerate() {
+                if !a.case_sensitive && a.text.contains(' ') {
+                    let owners = names.entry(a.text.to_ascii_lowercase()).or_default();
+                    owners.push((ci as u32, ai as u32));
+                }
+            }
+        }
         Ok(Ellipsis {
             heads,
+            names,
             list,
             levels,
             level_number,
@@ -183,6 +201,50 @@ impl Ellipsis {
         named.then_some(from + c.get(0)?.end())
     }
 
+    /// Names made by a slash after the name `text[found]` (whose normalised alias is
+    /// `alias`): the words after the slash take the place of the name's last words.
+    /// "Splunk Certified Administrator/Architect" gives "Splunk Certified Architect".
+    /// The longest reading that is a name wins; its own words are those after the slash.
+    pub fn shared_heads(&self, text: &str, found: Range<usize>, alias: &str) -> Option<Elided> {
+        let rest = &text[found.end..];
+        let after = rest
+            .strip_prefix('/')
+            .or_else(|| rest.strip_prefix(" / "))?;
+        let from = text.len() - after.len();
+        // Up to five words, stopping at anything but a single space between words.
+        let mut words: Vec<Range<usize>> = Vec::new();
+        let mut at = from;
+        for token in after.split(' ').take(5) {
+            let len = token
+                .find(|c: char| !(c.is_alphanumeric() || "'+-".contains(c)))
+                .unwrap_or(token.len());
+            if len == 0 {
+                break;
+            }
+            words.push(at..at + len);
+            if len < token.len() {
+                break;
+            }
+            at += token.len() + 1;
+        }
+        let own: Vec<&str> = alias.split(' ').collect();
+        for j in (1..=words.len()).rev() {
+            let tail = &text[from..words[j - 1].end];
+            for i in (1..own.len()).rev() {
+                let name = format!("{} {tail}", own[..i].join(" ")).to_ascii_lowercase();
+                if let Some(&(ci, ai)) = self.names.get(&name).and_then(|o| o.first()) {
+                    return Some(Elided {
+                        credential: ci as usize,
+                        alias: ai as usize,
+                        head: from..words[j - 1].end,
+                        phrase: found.start..words[j - 1].end,
+                    });
+                }
+            }
+        }
+        None
+    }
+
     /// Each level of a list of levels, as the text would read with that level alone.
     /// "Level 2 or 3 in Care" gives "Level 2 in Care" standing for "Level 2", and "Level 3
     /// in Care" standing for "3".
@@ -227,6 +289,48 @@ mod tests {
         assert_eq!(split_tail("ILS trained"), Some(("ILS", "trained")));
         assert_eq!(split_tail("Certified Scrum Master"), None);
         assert_eq!(split_tail("A certified"), None);
+    }
+
+    #[test]
+    fn reads_names_sharing_first_words_after_a_slash() {
+        let d = Dictionary::from_layers(vec![vec![(
+            "t".into(),
+            r#"
+[[credential]]
+id = "a"
+name = "A"
+issuer = "x"
+kind = "certification"
+category = "security"
+aliases = ["Splunk Certified Administrator"]
+[[credential]]
+id = "b"
+name = "B"
+issuer = "x"
+kind = "certification"
+category = "security"
+aliases = ["Splunk Certified Architect"]
+"#
+            .into(),
+        )]])
+        .unwrap();
+        let e = Ellipsis::new(&d).unwrap();
+        let text = "Splunk Certified Administrator/Architect preferred";
+        let got = e.shared_heads(text, 0..30, "Splunk Certified Administrator");
+        assert_eq!(
+            got,
+            Some(Elided {
+                credential: 1,
+                alias: 0,
+                head: 31..40,
+                phrase: 0..40
+            })
+        );
+        let text = "Splunk Certified Administrator/Engineer preferred";
+        assert_eq!(
+            e.shared_heads(text, 0..30, "Splunk Certified Administrator"),
+            None
+        );
     }
 
     #[test]

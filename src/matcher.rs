@@ -14,7 +14,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{Context, Result};
 
-use crate::dictionary::{Alias, Credential, Dictionary, Kind};
+use crate::dictionary::{Alias, Credential, Dictionary, Kind, Side};
 use crate::ellipsis::Ellipsis;
 use crate::level::{ceil_char_boundary, floor_char_boundary, on_word_boundaries, Levels};
 
@@ -48,6 +48,7 @@ struct Rule {
     /// Indexes of the aliases of the credential this rule guards.
     guards: Vec<usize>,
     window: usize,
+    side: Side,
     require: Option<(AhoCorasick, Vec<String>)>,
     reject: Option<(AhoCorasick, Vec<String>)>,
     /// Postings from these countries pass `require` / are refused.
@@ -201,13 +202,28 @@ impl Matcher {
             .automata
             .iter()
             .flat_map(|a| a.ac.find_overlapping_iter(text).map(move |m| (a, m)));
+        let mut before_slash = Vec::new();
         for (automaton, m) in candidates {
             for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
+                if text[m.end()..].starts_with('/') || text[m.end()..].starts_with(" / ") {
+                    before_slash.push((ci as usize, ai as usize, m.range()));
+                }
                 consider(Hit {
                     credential: ci as usize,
                     alias: ai as usize,
                     span: m.start()..m.end(),
                     phrase: None,
+                });
+            }
+        }
+        for (ci, ai, found) in before_slash {
+            let alias = &self.dictionary.credentials[ci].aliases[ai];
+            if let Some(e) = self.ellipsis.shared_heads(text, found, &alias.text) {
+                consider(Hit {
+                    credential: e.credential,
+                    alias: e.alias,
+                    span: e.head,
+                    phrase: Some(e.phrase),
                 });
             }
         }
@@ -428,7 +444,8 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
 }
 
 /// Text that lost its line breaks runs words together: "QualificationsPMP preferred",
-/// "AWSContribute". An acronym in capitals may start right after a lower-case word of three
+/// "expressionsSplunk Certified Administrator". An acronym in capitals, or a name of two
+/// words or more written with a capital, may start right after a lower-case word of four
 /// letters or more (after its capital, if any: "TeamARM" is a name).
 fn joined_after_word(text: &str, start: usize, alias: &Alias) -> bool {
     let word = text[..start]
@@ -436,7 +453,10 @@ fn joined_after_word(text: &str, start: usize, alias: &Alias) -> bool {
         .rev()
         .take_while(char::is_ascii_lowercase)
         .count();
-    is_capitals(alias) && word >= 4
+    let capitalised_name = !alias.case_sensitive
+        && alias.text.contains(' ')
+        && text[start..].starts_with(|c: char| c.is_ascii_uppercase());
+    word >= 4 && (is_capitals(alias) || capitalised_name)
 }
 
 /// An acronym written in capitals (digits and `+` allowed): "PMP", "CCNA", "A+".
@@ -566,6 +586,7 @@ fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
                     .filter(|&i| r.guards(&c.aliases[i]))
                     .collect(),
                 window: r.window,
+                side: r.side,
                 require: compile(&r.require_any)?,
                 reject: compile(&r.reject_any)?,
                 require_countries: r.require_countries.clone(),
@@ -582,12 +603,16 @@ impl Rule {
         if let Some(c) = from(&self.reject_countries) {
             return Some(format!("context rule: a posting from {c}"));
         }
-        let window = if self.window == 0 {
-            0..text.len()
-        } else {
-            floor_char_boundary(text, span.start.saturating_sub(self.window))
-                ..ceil_char_boundary(text, span.end + self.window)
+        let (start, end) = match self.side {
+            _ if self.window == 0 => (0, text.len()),
+            Side::Both => (
+                span.start.saturating_sub(self.window),
+                span.end + self.window,
+            ),
+            Side::Before => (span.start.saturating_sub(self.window), span.end),
+            Side::After => (span.start, span.end + self.window),
         };
+        let window = floor_char_boundary(text, start)..ceil_char_boundary(text, end);
         let found = |(ac, words): &(AhoCorasick, Vec<String>)| {
             ac.find_overlapping_iter(&text[window.clone()])
                 .map(|m| {
@@ -601,10 +626,11 @@ impl Rule {
                 .find(|(r, _)| on_word_boundaries(text, r.clone()))
                 .map(|(_, p)| words[p.as_usize()].clone())
         };
-        let scope = if self.window == 0 {
-            "in the posting".to_string()
-        } else {
-            format!("within {} characters", self.window)
+        let scope = match self.side {
+            _ if self.window == 0 => "in the posting".to_string(),
+            Side::Both => format!("within {} characters", self.window),
+            Side::Before => format!("within {} characters before", self.window),
+            Side::After => format!("within {} characters after", self.window),
         };
         if let Some(reject) = &self.reject {
             if let Some(word) = found(reject) {
@@ -704,6 +730,14 @@ category = "cloud"
 aliases = ["AWS Certified Solutions Architect"]
 
 [[credential]]
+id = "aws-dva"
+name = "AWS Certified Developer - Associate"
+issuer = "AWS"
+kind = "certification"
+category = "cloud"
+aliases = ["AWS Certified Developer"]
+
+[[credential]]
 id = "aws-any"
 name = "Any AWS certification"
 issuer = "AWS"
@@ -745,6 +779,19 @@ aliases = ["Certified Quality Inspector"]
         ("RNAse kit", &[]),
         ("upPMP", &[]),
         ("TeamPMP", &[]),
+        ("expressionsAWS Certified Solutions Architect", &["aws-saa"]),
+        ("unregistered Nurse", &[]),
+        ("registeredRegistered Nurse", &["rn"]),
+        // The words after a slash replace a name's last words.
+        ("AWS Certified Solutions Architect/Engineer", &["aws-saa"]),
+        (
+            "AWS Certified Solutions Architect/Developer",
+            &["aws-saa", "aws-dva"],
+        ),
+        (
+            "AWS Certified Solutions Architect / Developer",
+            &["aws-saa", "aws-dva"],
+        ),
         // A shared last word names each item of a list.
         ("AWS/GCP certified", &["aws-any"]),
         ("AWS or Azure Certified engineers", &["aws-any"]),
@@ -780,7 +827,7 @@ aliases = ["Certified Quality Inspector"]
         ("Care Programme Approach (CPA) for audit", &[]),
         ("reduce cost per acquisition (CPA) and tax", &[]),
         ("AWS Certified Solutions Architect preferred", &["aws-saa"]),
-        ("AWS Certified Developer", &["aws-any"]),
+        ("AWS Certified Cloud Practitioner", &["aws-any"]),
         ("Care Programme Approach (CPA) audits. CPA and tax.", &[]),
         (
             "Certified Public Accountant (CPA); CPA for audit and tax",
