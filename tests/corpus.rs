@@ -166,8 +166,8 @@ struct Labelled {
 
 const LEVELS: [&str; 3] = ["mentioned", "preferred", "required"];
 
-/// Scores the tool against the hand labels in `tests/labels/` (a first set and a held-out
-/// set): precision and recall of credentials per posting, and the accuracy of the level of each credential
+/// Scores the tool against the hand labels in `tests/labels/` (a first set and two held-out
+/// sets): precision and recall of credentials per posting, and the accuracy of the level of each credential
 /// found. Prints every disagreement so the dictionary can be fixed.
 #[test]
 fn agrees_with_hand_labels() {
@@ -216,10 +216,14 @@ fn agrees_with_hand_labels() {
         .filter(|s| s["reason"] == "excluded")
         .map(|s| rel(s["source"].as_str().unwrap()))
         .collect();
-    // The first set, used to tune the dictionary, and a held-out set labelled later.
+    // The first set, used to tune the dictionary, and two held-out sets labelled later.
     let mut all = Score::default();
     let mut scored = 0;
-    for file in ["corpus-labels.toml", "corpus-labels-heldout.toml"] {
+    for file in [
+        "corpus-labels.toml",
+        "corpus-labels-heldout.toml",
+        "corpus-labels-heldout-2.toml",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/labels")
             .join(file);
@@ -336,10 +340,10 @@ fn score(
     }
 }
 
-/// The floor the labelled sets together must not fall below: a little under the figures
-/// measured when they were last scored (see BENCHMARKS.md), so a regression fails. The
-/// targets of the issue "Dictionary breadth and matching precision" are 0.97 / 0.93; recall
-/// is not there yet.
+/// The floor the labelled sets together must not fall below: the targets of the issue
+/// "Dictionary breadth and matching precision" (precision 0.97, recall 0.93), and for levels
+/// a little under the figure measured when they were last scored (see BENCHMARKS.md), so a
+/// regression fails.
 const MIN_PRECISION: f64 = 0.97;
-const MIN_RECALL: f64 = 0.83;
-const MIN_LEVEL_ACCURACY: f64 = 0.85;
+const MIN_RECALL: f64 = 0.93;
+const MIN_LEVEL_ACCURACY: f64 = 0.84;
