@@ -261,6 +261,7 @@ impl Dictionary {
         let mut lists: HashMap<String, WordList> = HashMap::new();
         for layer in layers {
             let mut seen_in_layer: HashMap<String, String> = HashMap::new();
+            let mut lists_in_layer: HashMap<String, String> = HashMap::new();
             for (origin, text) in layer {
                 let wire: WireFile = toml::from_str(&text)
                     .with_context(|| format!("{origin}: not a valid credential dictionary"))?;
@@ -271,10 +272,11 @@ impl Dictionary {
                         countries: l.countries,
                         origin: origin.clone(),
                     };
-                    if let Some(first) = lists.get(&l.name).filter(|f| f.origin == origin) {
+                    // Within a layer a name is defined once; a later layer may replace it.
+                    if let Some(first) = lists_in_layer.insert(l.name.clone(), origin.clone()) {
                         problems.push(format!(
-                            "{origin}: list {:?} defined twice (first in {})",
-                            l.name, first.origin
+                            "{origin}: list {:?} defined twice (first in {first})",
+                            l.name
                         ));
                     }
                     lists.insert(l.name, list);
@@ -497,6 +499,22 @@ aliases = ["Local Cert"]
         assert_eq!(d.credentials.len(), 1);
         assert_eq!(d.problems.len(), 1);
         assert!(d.problems[0].contains("duplicate id \"pmp\""));
+    }
+
+    #[test]
+    fn a_list_defined_in_two_files_of_one_layer_is_a_problem() {
+        let list = |words: &str| format!("[[list]]\nname = \"uk\"\nwords = [{words}]\n");
+        let layer = |a: &str, b: &str| vec![("a.toml".into(), list(a)), ("b.toml".into(), list(b))];
+        let d = Dictionary::from_layers(vec![layer("\"NHS\"", "\"NMC\"")]).unwrap();
+        assert_eq!(d.problems.len(), 1);
+        assert!(d.problems[0].contains("b.toml: list \"uk\" defined twice (first in a.toml)"));
+        // A later layer replaces a list without complaint.
+        let d = Dictionary::from_layers(vec![
+            vec![("a.toml".into(), list("\"NHS\""))],
+            vec![("mine.toml".into(), list("\"NMC\""))],
+        ])
+        .unwrap();
+        assert!(d.problems.is_empty());
     }
 
     #[test]
