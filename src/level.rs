@@ -59,6 +59,8 @@ struct WireLevels {
     others: WireOthers,
     #[serde(default)]
     negated: Option<WireNegated>,
+    #[serde(default)]
+    keywords: Option<WireKeywords>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +95,12 @@ struct WireOthers {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireNegated {
+    before: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireKeywords {
     before: Vec<String>,
 }
 
@@ -161,6 +169,9 @@ pub struct Levels {
     others_lists_from: usize,
     negated: AhoCorasick,
     negated_phrases: Vec<String>,
+    /// Phrases that start a list of search keywords ("Keywords: RGN, Nursing Home").
+    keywords: AhoCorasick,
+    keyword_phrases: Vec<String>,
 }
 
 /// What a heading says about the lines under it: a level, or that they are about someone
@@ -194,6 +205,12 @@ impl Levels {
             .flat_map(|n| &n.before)
             .map(|p| normalize_phrase(p))
             .collect();
+        let keyword_phrases: Vec<String> = wire
+            .keywords
+            .iter()
+            .flat_map(|k| &k.before)
+            .map(|p| normalize_phrase(p))
+            .collect();
         let tiers = WireTiers {
             required: wire.headings.required,
             preferred: wire.headings.preferred,
@@ -215,6 +232,8 @@ impl Levels {
             others_lists_from: wire.others.before.len(),
             negated: build(negated_phrases.iter().map(String::as_str))?,
             negated_phrases,
+            keywords: build(keyword_phrases.iter().map(String::as_str))?,
+            keyword_phrases,
         })
     }
 
@@ -399,6 +418,31 @@ impl Levels {
     /// currently hold"), if one closely precedes it.
     pub fn negated(&self, text: &str, at: Range<usize>) -> Option<&str> {
         closely_before(&self.negated, text, at, |_| false).map(|p| self.negated_phrases[p].as_str())
+    }
+
+    /// The phrase that starts the list of search keywords the mention at `at` is in
+    /// ("Keywords: Home Manager, RGN, RMN"), if any: the list runs on over commas, up to
+    /// sixty words, within one sentence and line. The phrase must read as a label: followed
+    /// by a colon, or capitalised ("KEY WORDS RGN, RMN"), not "keyword research".
+    pub fn in_keyword_list(&self, text: &str, at: Range<usize>) -> Option<&str> {
+        let from = floor_char_boundary(text, at.start.saturating_sub(600));
+        let window = &text[from..at.start];
+        let label = |m: &aho_corasick::Match| {
+            let colon = window[m.end()..].trim_start().starts_with(':');
+            let capital = window[m.start()..].starts_with(|c: char| c.is_uppercase());
+            let masked = window[..m.start()].ends_with('*');
+            colon || capital || masked
+        };
+        self.keywords
+            .find_iter(window)
+            .filter(|m| on_word_boundaries(text, from + m.start()..from + m.end()))
+            .filter(label)
+            .last()
+            .filter(|m| {
+                let gap = &window[m.end()..];
+                gap.split_whitespace().count() <= 60 && !gap.contains(['.', '!', '?', '\n'])
+            })
+            .map(|m| self.keyword_phrases[m.pattern().as_usize()].as_str())
     }
 }
 

@@ -406,6 +406,9 @@ impl Matcher {
         if let Some(phrase) = levels.negated(text, hit.span.clone()) {
             return reject(hit, format!("negated ({phrase:?})"));
         }
+        if let Some(phrase) = levels.in_keyword_list(text, hit.span.clone()) {
+            return reject(hit, format!("in a list of search keywords ({phrase:?})"));
+        }
         Ok(hit)
     }
 }
@@ -778,6 +781,10 @@ aliases = ["Certified Quality Inspector"]
         ("PMPRequired", &["pmp"]),
         ("RNAse kit", &[]),
         ("upPMP", &[]),
+        ("Keywords: Project Manager, PMP, Agile", &[]),
+        ("PMP required. Keywords: Project Manager, PMP", &["pmp"]),
+        ("Keywords matter. PMP required", &["pmp"]),
+        ("SEO keyword research and PMP certification", &["pmp"]),
         ("TeamPMP", &[]),
         ("expressionsAWS Certified Solutions Architect", &["aws-saa"]),
         ("unregistered Nurse", &[]),
