@@ -102,6 +102,32 @@ impl Analyzer {
         role
     }
 
+    /// The country a posting is from, where its fields say so: schema.org's
+    /// `addressCountry` ends the location ("LEEDS, GB"), the location is a place the word
+    /// lists know ("Dorking, Surrey"), or the salary is in pounds. Only the United Kingdom
+    /// is told apart for now: it is where the same words name different credentials
+    /// ("registered nurse", "Clinical Nurse Specialist").
+    fn country_of(&self, posting: &Posting) -> Option<&str> {
+        let location = posting.location.as_deref().unwrap_or_default().trim_end();
+        let uk_place = [
+            ", GB",
+            ", UK",
+            "United Kingdom",
+            "England",
+            "Scotland",
+            "Wales",
+            "Northern Ireland",
+        ]
+        .iter()
+        .any(|end| location.ends_with(end));
+        let salary = posting.salary.as_deref().unwrap_or_default();
+        let pounds = salary.starts_with("GBP") || salary.contains('£');
+        if uk_place || pounds {
+            return Some("GB");
+        }
+        self.matcher.dictionary().country_of_location(location)
+    }
+
     /// Like `analyse`, and also returns every candidate that was rejected, with why.
     pub fn explain(&self, posting: Posting) -> (Analysed, Vec<Refused>) {
         self.run(posting, true)
@@ -113,7 +139,7 @@ impl Analyzer {
         let norm = normalize(&original);
         let (hits, mut rejected) =
             self.matcher
-                .find(&norm.text, &self.levels, country_of(&posting), explain);
+                .find(&norm.text, &self.levels, self.country_of(&posting), explain);
         let (mentions, someone_elses) = self.mentions(&original, &norm, title_end, hits);
         let refused = if explain {
             rejected.extend(someone_elses);
@@ -195,28 +221,6 @@ impl Analyzer {
             .collect();
         (mentions, someone_elses)
     }
-}
-
-/// The country a posting is from, where its fields say so: schema.org's `addressCountry`
-/// ends the location ("LEEDS, GB"), or the salary is in pounds. Only the United Kingdom is
-/// told apart for now: it is where the same words name different credentials ("registered
-/// nurse", "Clinical Nurse Specialist").
-fn country_of(posting: &Posting) -> Option<&'static str> {
-    let location = posting.location.as_deref().unwrap_or_default().trim_end();
-    let uk_place = [
-        ", GB",
-        ", UK",
-        "United Kingdom",
-        "England",
-        "Scotland",
-        "Wales",
-        "Northern Ireland",
-    ]
-    .iter()
-    .any(|end| location.ends_with(end));
-    let salary = posting.salary.as_deref().unwrap_or_default();
-    let pounds = salary.starts_with("GBP") || salary.contains('£');
-    (uk_place || pounds).then_some("GB")
 }
 
 /// The matched words, their character offset and a one-line snippet, all taken from the

@@ -70,6 +70,8 @@ struct WireList {
     words: Vec<String>,
     #[serde(default)]
     countries: Vec<String>,
+    #[serde(default)]
+    places: Vec<String>,
 }
 
 /// A named word list: `require_any = ["@uk"]` in a context rule means any of its words, or
@@ -79,6 +81,8 @@ struct WireList {
 pub struct WordList {
     pub words: Vec<String>,
     pub countries: Vec<String>,
+    /// Places (counties, regions, cities) whose postings are from `countries`.
+    pub places: Vec<String>,
     pub origin: String,
 }
 
@@ -236,6 +240,8 @@ pub struct Dictionary {
     pub problems: Vec<String>,
     /// Named word lists, by name.
     pub lists: HashMap<String, WordList>,
+    /// Every list's places, lower-cased, with the country each stands for; sorted.
+    pub places: Vec<(String, String)>,
 }
 
 impl Dictionary {
@@ -270,6 +276,7 @@ impl Dictionary {
                     let list = WordList {
                         words: l.words.iter().map(|w| normalize_phrase(w)).collect(),
                         countries: l.countries,
+                        places: l.places,
                         origin: origin.clone(),
                     };
                     // Within a layer a name is defined once; a later layer may replace it.
@@ -307,17 +314,51 @@ impl Dictionary {
                     .with_context(|| format!("{}: credential {:?}", c.origin, c.id))?;
             }
         }
+        let mut places: Vec<(String, String)> = Vec::new();
+        for (name, list) in &lists {
+            if !list.places.is_empty() && list.countries.is_empty() {
+                problems.push(format!(
+                    "{}: list {name:?} has places but no countries for them",
+                    list.origin
+                ));
+            }
+            for place in &list.places {
+                for country in &list.countries {
+                    places.push((place.to_lowercase(), country.clone()));
+                }
+            }
+        }
+        places.sort();
+        places.dedup();
         Ok(Dictionary {
             credentials,
             files,
             problems,
             lists,
+            places,
         })
     }
 
     #[cfg(test)]
     pub fn get(&self, id: &str) -> Option<&Credential> {
         self.credentials.iter().find(|c| c.id == id)
+    }
+
+    /// The country a posting's location is in, by the places of the word lists: the last
+    /// comma-separated part of the location is a place or ends with one ("Dorking, Surrey",
+    /// "Ipswich Suffolk East Anglia"), but "New Hampshire" is not Hampshire.
+    pub fn country_of_location(&self, location: &str) -> Option<&str> {
+        let last = location.rsplit(',').next()?.trim().to_lowercase();
+        let words: Vec<&str> = last.split_whitespace().collect();
+        (0..words.len())
+            .filter(|&i| i == 0 || words[i - 1] != "new")
+            .find_map(|i| {
+                let tail = words[i..].join(" ");
+                self.places
+                    .iter()
+                    .find(|(place, _)| *place == tail)
+                    .map(|(_, country)| country.as_str())
+            })
     }
 
     /// A version string for the manifest: the built-in release plus a fingerprint of
@@ -340,6 +381,7 @@ impl Dictionary {
                 r.side.hash(&mut h);
             }
         }
+        self.places.hash(&mut h);
         format!("{BUILTIN_VERSION}+{:08x}", h.finish() as u32)
     }
 }
@@ -499,6 +541,30 @@ aliases = ["Local Cert"]
         assert_eq!(d.credentials.len(), 1);
         assert_eq!(d.problems.len(), 1);
         assert!(d.problems[0].contains("duplicate id \"pmp\""));
+    }
+
+    #[test]
+    fn places_tell_a_locations_country() {
+        let toml = r#"
+[[list]]
+name = "uk"
+countries = ["GB"]
+places = ["Surrey", "Hampshire", "East Anglia", "Oxford"]
+words = ["NHS"]
+"#;
+        let d = Dictionary::from_layers(vec![vec![("w.toml".into(), toml.into())]]).unwrap();
+        assert_eq!(d.country_of_location("Dorking, Surrey, Surrey"), Some("GB"));
+        assert_eq!(d.country_of_location("Oxford"), Some("GB"));
+        assert_eq!(
+            d.country_of_location("Ipswich Suffolk East Anglia"),
+            Some("GB")
+        );
+        assert_eq!(d.country_of_location("Concord, New Hampshire"), None);
+        assert_eq!(d.country_of_location("Oxford, MS"), None);
+        assert_eq!(d.country_of_location(""), None);
+        let bad = "[[list]]\nname = \"x\"\nplaces = [\"Kent\"]\nwords = [\"a\"]\n";
+        let d = Dictionary::from_layers(vec![vec![("b.toml".into(), bad.into())]]).unwrap();
+        assert!(d.problems[0].contains("places but no countries"));
     }
 
     #[test]

@@ -61,8 +61,9 @@ pub const COMPANY_KEYS: &[&str] = &[
 pub const LOCATION_KEYS: &[&str] = &[
     "joblocation",
     "location",
-    "locationnormalized",
+    // Adzuna's raw form keeps the county ("Dorking, Surrey"); the normalised one is the town.
     "locationraw",
+    "locationnormalized",
     "city",
     "place",
 ];
