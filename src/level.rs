@@ -44,6 +44,9 @@ impl fmt::Display for Level {
     }
 }
 
+/// How many words into the body a headline runs.
+const HEADLINE_WORDS: usize = 12;
+
 /// A level and the rule that decided it, for `explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -382,6 +385,18 @@ impl Levels {
                 rule: format!("cue {phrase:?} in its sentence"),
             };
         }
+        // The body often opens with a headline that restates the post ("RMN Part Time
+        // Registered Nurse (RMN) Salary: ...", "Band 7 RGN's substantive position"): a
+        // credential in its first words, before any full stop, names the post like the title.
+        let opening = &text[title_end.min(at.start)..at.start];
+        if opening.split_whitespace().count() <= HEADLINE_WORDS
+            && !opening.contains(['.', '!', '?'])
+        {
+            return Decision {
+                level: Level::Required,
+                rule: "in the headline that opens the posting".into(),
+            };
+        }
         if let Some((Some(level), heading)) = section {
             return Decision {
                 level: *level,
@@ -623,12 +638,32 @@ mod tests {
     fn decides_levels() {
         let levels = Levels::builtin().unwrap();
         for (text, phrase, want) in CASES {
+            // Past the title and the opening headline, as in most of a posting.
+            let norm = normalize(&format!("Job title\nWe are hiring.\n{text}"));
+            let sections = levels.sections(&norm);
+            let at = norm.text.find(phrase).unwrap();
+            let got = levels.decide(&norm, &sections, at..at + phrase.len(), 9);
+            assert_eq!(got.level, *want, "{text:?} / {phrase}: {}", got.rule);
+        }
+    }
+
+    #[test]
+    fn a_headline_opening_the_body_names_the_post() {
+        let levels = Levels::builtin().unwrap();
+        let decide = |text: &str, phrase: &str| {
             let norm = normalize(text);
             let sections = levels.sections(&norm);
             let at = norm.text.find(phrase).unwrap();
-            let got = levels.decide(&norm, &sections, at..at + phrase.len(), 0);
-            assert_eq!(got.level, *want, "{text:?} / {phrase}: {}", got.rule);
-        }
+            levels
+                .decide(&norm, &sections, at..at + phrase.len(), 11)
+                .level
+        };
+        let headline = "Staff Nurse\nPart Time Registered Nurse (RMN) Salary: £29,000";
+        assert_eq!(decide(headline, "RMN"), Level::Required);
+        let prose = "Staff Nurse\nWe are a friendly home. Our RMN team is growing";
+        assert_eq!(decide(prose, "RMN"), Level::Mentioned);
+        let later = "Staff Nurse\nA home in the heart of the town with gardens, a cafe and a big team of RMN";
+        assert_eq!(decide(later, "RMN"), Level::Mentioned);
     }
 
     #[test]
