@@ -342,8 +342,8 @@ fn score(
 
 /// The floor the labelled sets together must not fall below: the targets of the issue
 /// "Dictionary breadth and matching precision" (precision 0.97, recall 0.93), and for levels
-/// a little under the figure measured when they were last scored (see BENCHMARKS.md), so a
+/// a little under the figure (0.866) measured when they were last scored (see BENCHMARKS.md), so a
 /// regression fails.
 const MIN_PRECISION: f64 = 0.97;
 const MIN_RECALL: f64 = 0.93;
-const MIN_LEVEL_ACCURACY: f64 = 0.84;
+const MIN_LEVEL_ACCURACY: f64 = 0.86;
