@@ -132,6 +132,8 @@ pub struct Matcher {
     ellipsis: Ellipsis,
     /// Every acronym, as written.
     acronyms: HashSet<String>,
+    /// Every case-insensitive alias, lower-cased.
+    names: HashSet<String>,
     /// Context rules per credential.
     rules: Vec<Vec<Rule>>,
 }
@@ -155,11 +157,19 @@ impl Matcher {
             .filter(|a| a.case_sensitive)
             .map(|a| a.text.clone())
             .collect();
+        let names = dictionary
+            .credentials
+            .iter()
+            .flat_map(|c| &c.aliases)
+            .filter(|a| !a.case_sensitive)
+            .map(|a| a.text.to_lowercase())
+            .collect();
         Ok(Matcher {
             dictionary,
             automata,
             ellipsis,
             acronyms,
+            names,
             rules,
         })
     }
@@ -170,6 +180,12 @@ impl Matcher {
 
     pub fn credential(&self, i: usize) -> &Credential {
         &self.dictionary.credentials[i]
+    }
+
+    /// Whether `phrase` (normalised) is written exactly as one of the dictionary's aliases,
+    /// whatever its context rules would say of it.
+    pub fn is_alias(&self, phrase: &str) -> bool {
+        self.acronyms.contains(phrase) || self.names.contains(&phrase.to_lowercase())
     }
 
     /// The number of distinct alias strings in the automata.

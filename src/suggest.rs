@@ -99,11 +99,14 @@ fn phrases_in(analyzer: &Analyzer, text: &str) -> HashSet<String> {
             }
         }
     }
+    // Drop what the dictionary already knows: a phrase it finds, or one written as an alias
+    // whose context rules refuse it on its own ("NMC" needs a registration word).
     found.retain(|p| {
+        let phrase = normalize(p).text;
         let (hits, _) = analyzer
             .matcher
-            .find(&normalize(p).text, &analyzer.levels, None, false);
-        hits.is_empty()
+            .find(&phrase, &analyzer.levels, None, false);
+        hits.is_empty() && !analyzer.matcher.is_alias(&phrase)
     });
     found
 }
@@ -170,7 +173,7 @@ mod tests {
     fn finds_unknown_credential_phrases() {
         let d = Dictionary::from_layers(vec![vec![(
             "t".into(),
-            "[[credential]]\nid=\"pmp\"\nname=\"PMP\"\nissuer=\"PMI\"\nkind=\"certification\"\ncategory=\"hr\"\nacronyms=[\"PMP\"]\n".into(),
+            "[[credential]]\nid=\"pmp\"\nname=\"PMP\"\nissuer=\"PMI\"\nkind=\"certification\"\ncategory=\"hr\"\nacronyms=[\"PMP\", \"NMC\"]\n[[credential.context]]\naliases=[\"NMC\"]\nwindow=30\nrequire_any=[\"registration\"]\n".into(),
         )]])
         .unwrap();
         let a = Analyzer::new(
@@ -180,11 +183,13 @@ mod tests {
         );
         let found = phrases_in(
             &a,
-            "Must be a Certified Widget Inspector. A valid Forklift Operator Licence and PMP. XYZ certification preferred.",
+            "Must be a Certified Widget Inspector. A valid Forklift Operator Licence and PMP. XYZ certification preferred. Revalidation under NMC guidance: certificates.",
         );
         assert!(found.contains("Certified Widget Inspector"), "{found:?}");
         assert!(found.contains("Forklift Operator Licence"), "{found:?}");
         assert!(found.contains("XYZ"), "{found:?}");
         assert!(!found.contains("PMP"), "{found:?}");
+        // Refused here by its context rule, but the dictionary knows it.
+        assert!(!found.contains("NMC"), "{found:?}");
     }
 }
