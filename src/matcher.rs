@@ -396,11 +396,7 @@ impl Matcher {
             // acronym in the posting means that.
             if let Some((_, phrase)) = definitions.iter().find(|(a, _)| *a == alias.text) {
                 let credential = &self.dictionary.credentials[hit.credential];
-                let phrase_lower = phrase.to_ascii_lowercase();
-                let names_it = credential.aliases.iter().any(|a| {
-                    !a.case_sensitive && phrase_lower.contains(&a.text.to_ascii_lowercase())
-                });
-                if !names_it {
+                if !spells_out(credential, phrase) {
                     return reject(
                         hit,
                         format!("the posting defines {:?} as {phrase:?}", alias.text),
@@ -429,6 +425,35 @@ impl Matcher {
     }
 }
 
+/// Whether a posting's spelled-out form of an acronym ("Certificate of Eligibility of
+/// Specialist Registration (CESR)") names this credential: it contains one of its aliases, or
+/// most of its words are the credential's own, allowing for the small slips postings make
+/// ("of" for "for", "Professionals" for "Professions"). "Care Programme Approach" shares no
+/// word with "Certified Public Accountant".
+fn spells_out(credential: &Credential, phrase: &str) -> bool {
+    let phrase = phrase.to_lowercase();
+    let aliases = credential.aliases.iter().filter(|a| !a.case_sensitive);
+    if aliases
+        .clone()
+        .any(|a| phrase.contains(&a.text.to_lowercase()))
+    {
+        return true;
+    }
+    let content = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 3 && !["and", "for", "the", "with"].contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let own: HashSet<String> = aliases
+        .flat_map(|a| content(&a.text.to_lowercase()))
+        .chain(content(&credential.name.to_lowercase()))
+        .collect();
+    let words = content(&phrase);
+    let shared = words.iter().filter(|w| own.contains(*w)).count();
+    words.len() >= 2 && shared * 5 >= words.len() * 3
+}
+
 /// Checks token boundaries around `span` and returns where the mention ends (after a
 /// plural `s` or `'s` for acronyms), or `None` when the alias sits inside a longer token.
 fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
@@ -449,7 +474,10 @@ fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
         // "registered nurses".
         Some(_) if alias.text.ends_with(|c: char| c.is_ascii_alphabetic()) => {
             let rest = &text[span.end..];
-            let forms: &[&str] = if alias.case_sensitive {
+            let forms: &[&str] = if is_capitals(alias) {
+                // "RGNs", and in text written in capitals, "RGNS".
+                &["s", "'s", "S"]
+            } else if alias.case_sensitive {
                 &["s", "'s"]
             } else {
                 &["s", "S", "'s"]
@@ -797,6 +825,12 @@ aliases = ["Certified Quality Inspector"]
         ("PMPRequired", &["pmp"]),
         ("RNAse kit", &[]),
         ("upPMP", &[]),
+        ("RNS NEEDED", &["rn"]),
+        // A spelled-out form with a slip still names the credential.
+        (
+            "Certified Public Accounting (CPA); CPA for audit",
+            &["cpa", "cpa"],
+        ),
         ("Keywords: Project Manager, PMP, Agile", &[]),
         ("PMP required. Keywords: Project Manager, PMP", &["pmp"]),
         ("Keywords matter. PMP required", &["pmp"]),
