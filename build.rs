@@ -7,7 +7,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=dictionaries");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries/credentials");
+    // Read at run time, not baked in with `env!`: a build script compiled for one checkout
+    // may be reused for another that shares the target folder.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("dictionaries/credentials");
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("dictionaries/credentials exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
