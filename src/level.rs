@@ -61,9 +61,9 @@ struct WireLevels {
     cues: WireTiers,
     others: WireOthers,
     #[serde(default)]
-    negated: Option<WireNegated>,
+    negated: Option<WirePhrases>,
     #[serde(default)]
-    keywords: Option<WireKeywords>,
+    keywords: Option<WirePhrases>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,16 +95,22 @@ struct WireOthers {
     lists: Vec<String>,
 }
 
+/// A table of phrases that come before a mention (`[negated]`, `[keywords]`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireNegated {
+struct WirePhrases {
     before: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireKeywords {
-    before: Vec<String>,
+impl WirePhrases {
+    /// The phrases of an optional table, normalised.
+    fn normalised(table: &Option<WirePhrases>) -> Vec<String> {
+        table
+            .iter()
+            .flat_map(|t| &t.before)
+            .map(|p| normalize_phrase(p))
+            .collect()
+    }
 }
 
 /// A set of phrases, each tagged with a level, found case-insensitively on word boundaries.
@@ -202,18 +208,8 @@ impl Levels {
             .chain(&wire.others.lists)
             .map(|p| normalize_phrase(p))
             .collect();
-        let negated_phrases: Vec<String> = wire
-            .negated
-            .iter()
-            .flat_map(|n| &n.before)
-            .map(|p| normalize_phrase(p))
-            .collect();
-        let keyword_phrases: Vec<String> = wire
-            .keywords
-            .iter()
-            .flat_map(|k| &k.before)
-            .map(|p| normalize_phrase(p))
-            .collect();
+        let negated_phrases = WirePhrases::normalised(&wire.negated);
+        let keyword_phrases = WirePhrases::normalised(&wire.keywords);
         let tiers = WireTiers {
             required: wire.headings.required,
             preferred: wire.headings.preferred,
