@@ -102,29 +102,17 @@ impl Analyzer {
         role
     }
 
-    /// The country a posting is from, where its fields say so: schema.org's
-    /// `addressCountry` ends the location ("LEEDS, GB"), the location is a place the word
-    /// lists know ("Dorking, Surrey"), or the salary is in pounds. Only the United Kingdom
-    /// is told apart for now: it is where the same words name different credentials
-    /// ("registered nurse", "Clinical Nurse Specialist").
+    /// The country a posting is from, where its fields say so: its location ends in a place
+    /// the word lists know (schema.org's `addressCountry`, as in "LEEDS, GB"; "England";
+    /// "Dorking, Surrey"), or its salary is in pounds. Only the United Kingdom is told apart
+    /// for now: it is where the same words name different credentials ("registered nurse",
+    /// "Clinical Nurse Specialist").
     fn country_of(&self, posting: &Posting) -> Option<&str> {
-        let location = posting.location.as_deref().unwrap_or_default().trim_end();
-        let uk_place = [
-            ", GB",
-            ", UK",
-            "United Kingdom",
-            "England",
-            "Scotland",
-            "Wales",
-            "Northern Ireland",
-        ]
-        .iter()
-        .any(|end| location.ends_with(end));
         let salary = posting.salary.as_deref().unwrap_or_default();
-        let pounds = salary.starts_with("GBP") || salary.contains('£');
-        if uk_place || pounds {
+        if salary.starts_with("GBP") || salary.contains('£') {
             return Some("GB");
         }
+        let location = posting.location.as_deref().unwrap_or_default();
         self.matcher.dictionary().country_of_location(location)
     }
 

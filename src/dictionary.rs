@@ -240,7 +240,8 @@ pub struct Dictionary {
     pub problems: Vec<String>,
     /// Named word lists, by name.
     pub lists: HashMap<String, WordList>,
-    /// Every list's places, lower-cased, with the country each stands for; sorted.
+    /// Every list's places, lower-cased, with the country each stands for; sorted, so a
+    /// place is found by binary search.
     pub places: Vec<(String, String)>,
 }
 
@@ -339,6 +340,17 @@ impl Dictionary {
         })
     }
 
+    /// Every alias, with the index of its credential and its own index in that entry, as
+    /// the matchers' pattern owners name them.
+    pub fn indexed_aliases(&self) -> impl Iterator<Item = (u32, u32, &Alias)> {
+        self.credentials.iter().enumerate().flat_map(|(ci, c)| {
+            c.aliases
+                .iter()
+                .enumerate()
+                .map(move |(ai, a)| (ci as u32, ai as u32, a))
+        })
+    }
+
     #[cfg(test)]
     pub fn get(&self, id: &str) -> Option<&Credential> {
         self.credentials.iter().find(|c| c.id == id)
@@ -354,9 +366,10 @@ impl Dictionary {
             .filter(|&i| i == 0 || words[i - 1] != "new")
             .find_map(|i| {
                 let tail = words[i..].join(" ");
+                let first = self.places.partition_point(|(place, _)| *place < tail);
                 self.places
-                    .iter()
-                    .find(|(place, _)| *place == tail)
+                    .get(first)
+                    .filter(|(place, _)| *place == tail)
                     .map(|(_, country)| country.as_str())
             })
     }

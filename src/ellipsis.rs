@@ -62,18 +62,11 @@ type Heads = Patterns<(u32, u32, &'static str)>;
 /// longer head ("AWS" in "AWS Cloud") is rare.
 fn heads(dictionary: &Dictionary, case_insensitive: bool, keep: fn(&str) -> bool) -> Result<Heads> {
     let entries = dictionary
-        .credentials
-        .iter()
-        .enumerate()
-        .flat_map(|(ci, c)| {
-            c.aliases
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| !a.case_sensitive)
-                .filter_map(|(ai, a)| Some((ai, split_tail(&a.text)?)))
-                .filter(move |(_, (head, _))| keep(head))
-                .map(move |(ai, (head, tail))| (head, (ci as u32, ai as u32, tail)))
-        });
+        .indexed_aliases()
+        .filter(|(_, _, a)| !a.case_sensitive)
+        .filter_map(|(ci, ai, a)| Some((ci, ai, split_tail(&a.text)?)))
+        .filter(|(_, _, (head, _))| keep(head))
+        .map(|(ci, ai, (head, tail))| (head, (ci, ai, tail)));
     Patterns::build(
         entries,
         case_insensitive,
@@ -138,12 +131,12 @@ impl Ellipsis {
         )?;
         let level_number = Regex::new(r"[1-8]")?;
         let mut names: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-        for (ci, c) in dictionary.credentials.iter().enumerate() {
-            for (ai, a) in c.aliases.iter().enumerate() {
-                if !a.case_sensitive && a.text.contains(' ') {
-                    let owners = names.entry(a.text.to_ascii_lowercase()).or_default();
-                    owners.push((ci as u32, ai as u32));
-                }
+        for (ci, ai, a) in dictionary.indexed_aliases() {
+            if !a.case_sensitive {
+                names
+                    .entry(a.text.to_ascii_lowercase())
+                    .or_default()
+                    .push((ci, ai));
             }
         }
         Ok(Ellipsis {
@@ -199,6 +192,11 @@ impl Ellipsis {
                     && (slash || item.starts_with(|c: char| c.is_uppercase() || c.is_numeric()))
             });
         named.then_some(from + c.get(0)?.end())
+    }
+
+    /// Whether `phrase` is written as one of the case-insensitive aliases.
+    pub fn is_name(&self, phrase: &str) -> bool {
+        self.names.contains_key(&phrase.to_ascii_lowercase())
     }
 
     /// Names made by a slash after the name `text[found]` (whose normalised alias is

@@ -253,7 +253,6 @@ impl Levels {
         Sections { lines }
     }
 
-    /// Whether a line is a heading, and which.
     /// A line that leads into a list, "To succeed in this role you will have:", heads the
     /// lines after it like a heading, with the level of its last cue.
     fn lead_in(&self, text: &str, line: Range<usize>) -> Option<Heading> {
@@ -266,6 +265,7 @@ impl Levels {
         Some((Some(*level), phrase.clone()))
     }
 
+    /// Whether a line is a heading, and which.
     fn heading(&self, text: &str, line: Range<usize>) -> Option<Heading> {
         let raw = &text[line.clone()];
         // Skip bullets, numbering and markdown marks before the heading word.

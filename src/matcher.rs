@@ -106,16 +106,9 @@ fn aliases_automaton(
     keep: impl Fn(&Alias) -> bool,
 ) -> Result<Automaton> {
     let entries = dictionary
-        .credentials
-        .iter()
-        .enumerate()
-        .flat_map(|(ci, c)| {
-            c.aliases
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| !a.text.is_empty() && keep(a))
-                .map(move |(ai, a)| (a.text.as_str(), (ci as u32, ai as u32)))
-        });
+        .indexed_aliases()
+        .filter(|(_, _, a)| !a.text.is_empty() && keep(a))
+        .map(|(ci, ai, a)| (a.text.as_str(), (ci, ai)));
     Patterns::build(
         entries,
         case_insensitive,
@@ -132,8 +125,6 @@ pub struct Matcher {
     ellipsis: Ellipsis,
     /// Every acronym, as written.
     acronyms: HashSet<String>,
-    /// Every case-insensitive alias, lower-cased.
-    names: HashSet<String>,
     /// Context rules per credential.
     rules: Vec<Vec<Rule>>,
 }
@@ -157,19 +148,11 @@ impl Matcher {
             .filter(|a| a.case_sensitive)
             .map(|a| a.text.clone())
             .collect();
-        let names = dictionary
-            .credentials
-            .iter()
-            .flat_map(|c| &c.aliases)
-            .filter(|a| !a.case_sensitive)
-            .map(|a| a.text.to_lowercase())
-            .collect();
         Ok(Matcher {
             dictionary,
             automata,
             ellipsis,
             acronyms,
-            names,
             rules,
         })
     }
@@ -185,7 +168,7 @@ impl Matcher {
     /// Whether `phrase` (normalised) is written exactly as one of the dictionary's aliases,
     /// whatever its context rules would say of it.
     pub fn is_alias(&self, phrase: &str) -> bool {
-        self.acronyms.contains(phrase) || self.names.contains(&phrase.to_lowercase())
+        self.acronyms.contains(phrase) || self.ellipsis.is_name(phrase)
     }
 
     /// The number of distinct alias strings in the automata.

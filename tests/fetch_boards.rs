@@ -41,6 +41,15 @@ fn workable_job(code: &str, published: &str) -> Value {
 }
 
 /// Serves a Lever site's postings 100 a page, as the client asks.
+/// Greenhouse serves a board's jobs in one response.
+fn serve_greenhouse(server: &Server, board: &str, jobs: u64) {
+    let gh: Vec<Value> = (1..=jobs).map(greenhouse_job).collect();
+    server.route(
+        &format!("/v1/boards/{board}/jobs"),
+        vec![Reply::json(&json!({"jobs": gh, "meta": {"total": jobs}}))],
+    );
+}
+
 fn serve_lever(server: &Server, site: &str, jobs: &[Value]) {
     for page in 0..=jobs.len() / 100 {
         let slice = &jobs[(page * 100).min(jobs.len())..((page + 1) * 100).min(jobs.len())];
@@ -74,11 +83,7 @@ fn read(dir: &Path, rel: &str) -> Value {
 #[test]
 fn each_board_kind_with_paging() {
     let server = Server::start();
-    let gh: Vec<Value> = (1..=3).map(greenhouse_job).collect();
-    server.route(
-        "/v1/boards/acme/jobs",
-        vec![Reply::json(&json!({"jobs": gh, "meta": {"total": 3}}))],
-    );
+    serve_greenhouse(&server, "acme", 3);
     let lever: Vec<Value> = (0..250)
         .map(|i| lever_job(&format!("lv-{i}"), 1_710_000_000_000))
         .collect();
@@ -476,11 +481,7 @@ fn a_server_that_ignores_paging_does_not_loop() {
 #[test]
 fn scan_fetches_sources_then_scans_them() {
     let server = Server::start();
-    let gh: Vec<Value> = (1..=3).map(greenhouse_job).collect();
-    server.route(
-        "/v1/boards/acme/jobs",
-        vec![Reply::json(&json!({"jobs": gh, "meta": {"total": 3}}))],
-    );
+    serve_greenhouse(&server, "acme", 3);
     let dir = tempfile::tempdir().unwrap();
     let (cache, out) = (dir.path().join("cache"), dir.path().join("out"));
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_credscan"))
