@@ -438,7 +438,8 @@ fn spells_out(credential: &Credential, phrase: &str) -> bool {
 }
 
 /// Checks token boundaries around `span` and returns where the mention ends (after a
-/// plural `s` or `'s` for acronyms), or `None` when the alias sits inside a longer token.
+/// plural `s` or `'s`, or `S` after an acronym in capitals), or `None` when the alias sits
+/// inside a longer token.
 fn token_end(text: &str, span: Range<usize>, alias: &Alias) -> Option<usize> {
     let before = text[..span.start].chars().next_back();
     if before.is_some_and(|c| c.is_alphanumeric() || c == '_')
