@@ -241,11 +241,14 @@ impl Matcher {
         // Certified" in "ASQ Certified Quality Inspector", "valid CDL" in "valid CDL-A")
         // gives way to it, however long its own match. One that wholly contains the specific
         // name ("CFA candidate") is the longer, better reading and stays.
-        let is_family = |h: &Hit| self.dictionary.credentials[h.credential].kind == Kind::Family;
-        let specific: Vec<Range<usize>> = accepted
+        // So does one next to a member of its family in brackets, either way round
+        // ("independent prescribing qualification (V300)", "Registered Physiotherapist (HCPC)").
+        let credentials = &self.dictionary.credentials;
+        let is_family = |h: &Hit| credentials[h.credential].kind == Kind::Family;
+        let specific: Vec<(Range<usize>, Option<&str>)> = accepted
             .iter()
             .filter(|h| !is_family(h))
-            .map(|h| h.span.clone())
+            .map(|h| (h.span.clone(), credentials[h.credential].family.as_deref()))
             .collect();
         accepted.retain(|h| {
             let runs_into = |s: &Range<usize>| {
@@ -253,16 +256,29 @@ impl Matcher {
                 let contained = h.span.start <= s.start && s.end <= h.span.end;
                 overlaps && !contained
             };
-            let shadowed = is_family(h) && specific.iter().any(runs_into);
-            if shadowed && explain {
-                let reason =
-                    "a generic family phrase overlapping a specific credential".to_string();
+            let bracketed = |a: &Range<usize>, b: &Range<usize>| {
+                a.end <= b.start && text[a.end..b.start].trim() == "("
+            };
+            let restated = |s: &Range<usize>, family: Option<&str>| {
+                family == Some(credentials[h.credential].id.as_str())
+                    && (bracketed(&h.span, s) || bracketed(s, &h.span))
+            };
+            let reason = if !is_family(h) {
+                None
+            } else if specific.iter().any(|(s, _)| runs_into(s)) {
+                Some("a generic family phrase overlapping a specific credential")
+            } else if specific.iter().any(|(s, f)| restated(s, *f)) {
+                Some("a generic family phrase that a member of the family restates")
+            } else {
+                None
+            };
+            if let (Some(reason), true) = (reason, explain) {
                 rejected.push(Rejection {
                     hit: h.clone(),
-                    reason,
+                    reason: reason.to_string(),
                 });
             }
-            !shadowed
+            reason.is_none()
         });
         // Leftmost-longest among the survivors; equal spans (two credentials sharing an
         // alias, both passing their context rules) are all kept.
@@ -790,6 +806,7 @@ name = "Certified Quality Inspector"
 issuer = "ASQ"
 kind = "certification"
 category = "quality-process"
+family = "asq-any"
 aliases = ["Certified Quality Inspector"]
 "#;
 
@@ -876,6 +893,14 @@ aliases = ["Certified Quality Inspector"]
         ),
         ("ref 339-ASCR-RN-TH05", &[]),
         ("ASQ Certified Quality Inspector", &["asq-cqi"]),
+        // A family phrase a member restates in brackets is that member; one beside another
+        // member is its own mention.
+        ("ASQ Certified (Certified Quality Inspector)", &["asq-cqi"]),
+        ("Certified Quality Inspector (ASQ Certified)", &["asq-cqi"]),
+        (
+            "ASQ Certified or Certified Quality Inspector",
+            &["asq-any", "asq-cqi"],
+        ),
         ("ASQ certified staff", &["asq-any"]),
         (
             "any AWS Certified Solutions Architect credential",
