@@ -342,11 +342,11 @@ fn score(
     }
 }
 
-/// The floor the labelled sets together must not fall below: a little under the figures
-/// measured when they were last scored (0.959 / 0.893 / 0.874 over 549 postings; see
-/// BENCHMARKS.md), so a regression fails. The issue "Dictionary breadth and matching
-/// precision" asks for precision 0.97 and recall 0.93; the held-out sets keep both out of
-/// reach for now.
-const MIN_PRECISION: f64 = 0.95;
-const MIN_RECALL: f64 = 0.88;
+/// The floor the labelled sets together must not fall below: the issue "Dictionary breadth
+/// and matching precision" asks for precision 0.97 and recall 0.93, and the sets, with their
+/// disagreements adjudicated (tests/labels/ADJUDICATION.md), give 0.986 / 0.949 / 0.879
+/// over 549 postings (BENCHMARKS.md). Level accuracy has no target; its floor sits a
+/// little under the measured figure, so a regression fails.
+const MIN_PRECISION: f64 = 0.97;
+const MIN_RECALL: f64 = 0.93;
 const MIN_LEVEL_ACCURACY: f64 = 0.86;
