@@ -268,7 +268,7 @@ impl Matcher {
             } else if specific.iter().any(|(s, _)| runs_into(s)) {
                 Some("a generic family phrase overlapping a specific credential")
             } else if specific.iter().any(|(s, f)| restated(s, *f)) {
-                Some("a generic family phrase that a member of the family restates")
+                Some("a generic family phrase that a member of the family restates in brackets")
             } else {
                 None
             };
@@ -893,8 +893,8 @@ aliases = ["Certified Quality Inspector"]
         ),
         ("ref 339-ASCR-RN-TH05", &[]),
         ("ASQ Certified Quality Inspector", &["asq-cqi"]),
-        // A family phrase a member restates in brackets is that member; one beside another
-        // member is its own mention.
+        // A family phrase and a member of its family in brackets, either way round, name the
+        // member once; joined by "or", they are two mentions.
         ("ASQ Certified (Certified Quality Inspector)", &["asq-cqi"]),
         ("Certified Quality Inspector (ASQ Certified)", &["asq-cqi"]),
         (
