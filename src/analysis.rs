@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use crate::level::{ceil_char_boundary, floor_char_boundary, Decision, Level, Levels};
-use crate::matcher::{Hit, Matcher, Rejection};
+use crate::matcher::{About, Hit, Matcher, Rejection};
 use crate::normalize::{normalize, Normalized};
 use crate::posting::Posting;
 use crate::roles::{RoleMatch, Roles};
@@ -125,9 +125,11 @@ impl Analyzer {
     fn run(&self, posting: Posting, explain: bool) -> (Analysed, Vec<Refused>) {
         let (original, title_end) = combined(&posting);
         let norm = normalize(&original);
-        let (hits, mut rejected) =
-            self.matcher
-                .find(&norm.text, &self.levels, self.country_of(&posting), explain);
+        let about = About {
+            country: self.country_of(&posting),
+            title_end: norm.normalized_offset(title_end),
+        };
+        let (hits, mut rejected) = self.matcher.find(&norm.text, &self.levels, about, explain);
         let (mentions, someone_elses) = self.mentions(&original, &norm, title_end, hits);
         let refused = if explain {
             rejected.extend(someone_elses);

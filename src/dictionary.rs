@@ -144,7 +144,8 @@ pub struct Alias {
     pub retired: bool,
 }
 
-/// Which side of a mention a context rule's window looks at.
+/// Which side of a mention a context rule's window looks at; `Title` looks at the
+/// posting's title wherever the mention is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
@@ -152,6 +153,7 @@ pub enum Side {
     Both,
     Before,
     After,
+    Title,
 }
 
 /// A rule that keeps an ambiguous alias only in the right company.

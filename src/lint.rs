@@ -14,6 +14,7 @@ use anyhow::Result;
 
 use crate::cli::DictArgs;
 use crate::dictionary::{Dictionary, Kind};
+use crate::matcher::About;
 use crate::normalize::normalize;
 use crate::scan::analyzer;
 
@@ -163,9 +164,10 @@ pub fn check(analyzer: &crate::analysis::Analyzer) -> Report {
         {
             examples += 1;
             let norm = normalize(sentence);
-            let (hits, rejected) = analyzer
-                .matcher
-                .find(&norm.text, &analyzer.levels, None, true);
+            let (hits, rejected) =
+                analyzer
+                    .matcher
+                    .find(&norm.text, &analyzer.levels, whole_title(&norm.text), true);
             let found = hits.iter().any(|h| h.credential == ci);
             if found != want {
                 let why = if want {
@@ -227,9 +229,10 @@ fn never_matches(analyzer: &crate::analysis::Analyzer, ci: usize, ai: usize) -> 
         return Some("it is empty after normalisation".into());
     }
     let norm = normalize(&alias.text);
-    let (hits, rejected) = analyzer
-        .matcher
-        .find(&norm.text, &analyzer.levels, None, true);
+    let (hits, rejected) =
+        analyzer
+            .matcher
+            .find(&norm.text, &analyzer.levels, whole_title(&norm.text), true);
     if hits.iter().any(|h| h.credential == ci) {
         return None;
     }
@@ -241,4 +244,13 @@ fn never_matches(analyzer: &crate::analysis::Analyzer, ci: usize, ai: usize) -> 
         Some(r) => r.reason.clone(),
         None => "the matcher does not find it".into(),
     })
+}
+
+/// An example sentence or alias read as a posting that is all title, so that rules looking
+/// at the title see it.
+fn whole_title(text: &str) -> About<'static> {
+    About {
+        country: None,
+        title_end: text.len(),
+    }
 }

@@ -117,6 +117,15 @@ fn aliases_automaton(
     )
 }
 
+/// What context rules may know of a posting besides the words around a match.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct About<'a> {
+    /// The posting's country, where it is known.
+    pub country: Option<&'a str>,
+    /// Where the title ends in the normalised text; rules with `side = "title"` look before it.
+    pub title_end: usize,
+}
+
 /// The compiled dictionary: one automaton for the case-insensitive aliases and one for the
 /// case-sensitive acronyms, so "EA" is never even a candidate inside "team".
 pub struct Matcher {
@@ -183,7 +192,7 @@ impl Matcher {
         &self,
         text: &str,
         levels: &Levels,
-        country: Option<&str>,
+        about: About,
         explain: bool,
     ) -> (Vec<Hit>, Vec<Rejection>) {
         let mut accepted: Vec<Hit> = Vec::new();
@@ -191,7 +200,7 @@ impl Matcher {
         let definitions = definitions(text);
         let mut consider = |hit: Hit| {
             let alias = &self.dictionary.credentials[hit.credential].aliases[hit.alias];
-            match self.check(text, hit, alias, levels, country, &definitions) {
+            match self.check(text, hit, alias, levels, about, &definitions) {
                 Ok(hit) => accepted.push(hit),
                 Err(r) if explain => rejected.push(r),
                 Err(_) => {}
@@ -367,7 +376,7 @@ impl Matcher {
         mut hit: Hit,
         alias: &Alias,
         levels: &Levels,
-        country: Option<&str>,
+        about: About,
         definitions: &[(String, String)],
     ) -> Result<Hit, Rejection> {
         let reject = |hit: Hit, reason: String| Err(Rejection { hit, reason });
@@ -407,7 +416,7 @@ impl Matcher {
             if !rule.guards.contains(&hit.alias) {
                 continue;
             }
-            if let Some(reason) = rule.refuses(text, hit.span.clone(), country) {
+            if let Some(reason) = rule.refuses(text, hit.span.clone(), about) {
                 return reject(hit, reason);
             }
         }
@@ -645,12 +654,13 @@ fn compile_rules(c: &Credential) -> Result<Vec<Rule>> {
 
 impl Rule {
     /// Why the rule refuses the mention at `span`, or `None` if it lets it through.
-    fn refuses(&self, text: &str, span: Range<usize>, country: Option<&str>) -> Option<String> {
-        let from = |list: &[String]| country.filter(|c| list.iter().any(|l| l == c));
+    fn refuses(&self, text: &str, span: Range<usize>, about: About) -> Option<String> {
+        let from = |list: &[String]| about.country.filter(|c| list.iter().any(|l| l == c));
         if let Some(c) = from(&self.reject_countries) {
             return Some(format!("context rule: a posting from {c}"));
         }
         let (start, end) = match self.side {
+            Side::Title => (0, about.title_end.min(text.len())),
             _ if self.window == 0 => (0, text.len()),
             Side::Both => (
                 span.start.saturating_sub(self.window),
@@ -674,6 +684,7 @@ impl Rule {
                 .map(|(_, p)| words[p.as_usize()].clone())
         };
         let scope = match self.side {
+            Side::Title => "in the title".to_string(),
             _ if self.window == 0 => "in the posting".to_string(),
             Side::Both => format!("within {} characters", self.window),
             Side::Before => format!("within {} characters before", self.window),
@@ -914,7 +925,7 @@ aliases = ["Certified Quality Inspector"]
         let levels = Levels::builtin().unwrap();
         for (text, want) in CASES {
             let norm = normalize(text);
-            let (hits, _) = m.find(&norm.text, &levels, None, false);
+            let (hits, _) = m.find(&norm.text, &levels, About::default(), false);
             let got: Vec<&str> = hits
                 .iter()
                 .map(|h| m.credential(h.credential).id.as_str())
@@ -927,7 +938,12 @@ aliases = ["Certified Quality Inspector"]
     fn explains_rejections() {
         let m = matcher();
         let levels = Levels::builtin().unwrap();
-        let (hits, rejected) = m.find("Cost per acquisition (CPA) for audit", &levels, None, true);
+        let (hits, rejected) = m.find(
+            "Cost per acquisition (CPA) for audit",
+            &levels,
+            About::default(),
+            true,
+        );
         assert!(hits.is_empty());
         assert_eq!(rejected.len(), 1);
         assert!(
@@ -937,23 +953,82 @@ aliases = ["Certified Quality Inspector"]
             "{}",
             rejected[0].reason
         );
-        let (_, rejected) = m.find("AWS Certified Solutions Architect", &levels, None, true);
+        let (_, rejected) = m.find(
+            "AWS Certified Solutions Architect",
+            &levels,
+            About::default(),
+            true,
+        );
         assert!(rejected
             .iter()
             .any(|r| r.reason.contains("family phrase overlapping")));
-        let (_, rejected) = m.find("Project Management Professional", &levels, None, true);
+        let (_, rejected) = m.find(
+            "Project Management Professional",
+            &levels,
+            About::default(),
+            true,
+        );
         assert!(rejected.is_empty());
-        let (_, rejected) = m.find("an A+ certification", &levels, None, true);
+        let (_, rejected) = m.find("an A+ certification", &levels, About::default(), true);
         assert!(rejected.is_empty(), "{rejected:?}");
-        let (_, rejected) = m.find("work under the supervision of an RN", &levels, None, true);
+        let (_, rejected) = m.find(
+            "work under the supervision of an RN",
+            &levels,
+            About::default(),
+            true,
+        );
         assert!(rejected.iter().any(|r| r.reason.contains("someone else")));
+    }
+
+    #[test]
+    fn title_rules_look_at_the_title_only() {
+        let d = Dictionary::from_layers(vec![vec![(
+            "t".into(),
+            r#"
+[[credential]]
+id = "gphc-tech"
+name = "GPhC registered Pharmacy Technician"
+issuer = "GPhC"
+kind = "licence"
+category = "healthcare-pharmacy"
+aliases = ["GPhC registered"]
+[[credential.context]]
+side = "title"
+require_any = ["technician"]
+"#
+            .into(),
+        )]])
+        .unwrap();
+        let m = Matcher::new(d).unwrap();
+        let levels = Levels::builtin().unwrap();
+        let text = "Pharmacy Technician\nMust be GPhC registered.";
+        let title_end = "Pharmacy Technician".len();
+        let in_title = About {
+            country: None,
+            title_end,
+        };
+        let (hits, _) = m.find(text, &levels, in_title, false);
+        assert_eq!(hits.len(), 1);
+        // The same words in the text, not the title, do not satisfy the rule.
+        let text = "Senior Pharmacist\nMust be GPhC registered; you lead our technicians.";
+        let about = About {
+            country: None,
+            title_end: "Senior Pharmacist".len(),
+        };
+        let (hits, rejected) = m.find(text, &levels, about, true);
+        assert!(hits.is_empty());
+        assert!(
+            rejected[0].reason.contains("in the title"),
+            "{}",
+            rejected[0].reason
+        );
     }
 
     #[test]
     fn plural_extends_the_span() {
         let m = matcher();
         let levels = Levels::builtin().unwrap();
-        let (hits, _) = m.find("hiring RNs now", &levels, None, false);
+        let (hits, _) = m.find("hiring RNs now", &levels, About::default(), false);
         assert_eq!(hits[0].span, 7..10);
     }
 }

@@ -16,6 +16,7 @@ use regex::Regex;
 use crate::analysis::Analyzer;
 use crate::cli::SuggestArgs;
 use crate::ingest::{self, ReadOptions};
+use crate::matcher::About;
 use crate::normalize::normalize;
 use crate::report::thousands;
 use crate::scan::{analyzer, Pipeline};
@@ -105,7 +106,7 @@ fn phrases_in(analyzer: &Analyzer, text: &str) -> HashSet<String> {
         let phrase = normalize(p).text;
         let (hits, _) = analyzer
             .matcher
-            .find(&phrase, &analyzer.levels, None, false);
+            .find(&phrase, &analyzer.levels, About::default(), false);
         hits.is_empty() && !analyzer.matcher.is_alias(&phrase)
     });
     found
