@@ -822,7 +822,11 @@ aliases = ["Certified Quality Inspector"]
 "#;
 
     fn matcher() -> Matcher {
-        let d = Dictionary::from_layers(vec![vec![("t".into(), DICT.into())]]).unwrap();
+        matcher_of(DICT)
+    }
+
+    fn matcher_of(toml: &str) -> Matcher {
+        let d = Dictionary::from_layers(vec![vec![("t".into(), toml.into())]]).unwrap();
         Matcher::new(d).unwrap()
     }
 
@@ -982,8 +986,7 @@ aliases = ["Certified Quality Inspector"]
 
     #[test]
     fn title_rules_look_at_the_title_only() {
-        let d = Dictionary::from_layers(vec![vec![(
-            "t".into(),
+        let m = matcher_of(
             r#"
 [[credential]]
 id = "gphc-tech"
@@ -995,11 +998,8 @@ aliases = ["GPhC registered"]
 [[credential.context]]
 side = "title"
 require_any = ["technician"]
-"#
-            .into(),
-        )]])
-        .unwrap();
-        let m = Matcher::new(d).unwrap();
+"#,
+        );
         let levels = Levels::builtin().unwrap();
         let text = "Pharmacy Technician\nMust be GPhC registered.";
         let title_end = "Pharmacy Technician".len();
