@@ -117,6 +117,10 @@ fn aliases_automaton(
     )
 }
 
+/// Why a generic family phrase gave way to a specific credential (shown by `explain`).
+const OVERLAPPED: &str = "a generic family phrase overlapping a specific credential";
+const RESTATED: &str = "a generic family phrase that a member of the family restates in brackets";
+
 /// What context rules may know of a posting besides the words around a match.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct About<'a> {
@@ -252,6 +256,9 @@ impl Matcher {
         // name ("CFA candidate") is the longer, better reading and stays.
         // So does one next to a member of its family in brackets, either way round
         // ("independent prescribing qualification (V300)", "Registered Physiotherapist (HCPC)").
+        // A shorter reading of a restated family phrase goes with it ("IOSH" of "IOSH
+        // membership (Tech IOSH)"); one of a phrase that runs into a specific name stays
+        // ("WSET" of "WSET certified sommeliers").
         let credentials = &self.dictionary.credentials;
         let is_family = |h: &Hit| credentials[h.credential].kind == Kind::Family;
         let specific: Vec<(Range<usize>, Option<&str>)> = accepted
@@ -259,28 +266,41 @@ impl Matcher {
             .filter(|h| !is_family(h))
             .map(|h| (h.span.clone(), credentials[h.credential].family.as_deref()))
             .collect();
-        accepted.retain(|h| {
+        let bracketed = |a: &Range<usize>, b: &Range<usize>| {
+            a.end <= b.start && text[a.end..b.start].trim() == "("
+        };
+        // Why a family hit gives way, if it does; a restated one takes its shorter readings
+        // with it.
+        let gives_way = |h: &Hit| {
+            let id = credentials[h.credential].id.as_str();
             let runs_into = |s: &Range<usize>| {
                 let overlaps = s.start < h.span.end && h.span.start < s.end;
                 let contained = h.span.start <= s.start && s.end <= h.span.end;
                 overlaps && !contained
             };
-            let bracketed = |a: &Range<usize>, b: &Range<usize>| {
-                a.end <= b.start && text[a.end..b.start].trim() == "("
-            };
-            let restated = |s: &Range<usize>, family: Option<&str>| {
-                family == Some(credentials[h.credential].id.as_str())
-                    && (bracketed(&h.span, s) || bracketed(s, &h.span))
-            };
-            let reason = if !is_family(h) {
-                None
-            } else if specific.iter().any(|(s, _)| runs_into(s)) {
-                Some("a generic family phrase overlapping a specific credential")
-            } else if specific.iter().any(|(s, f)| restated(s, *f)) {
-                Some("a generic family phrase that a member of the family restates in brackets")
+            if specific.iter().any(|(s, _)| runs_into(s)) {
+                Some(OVERLAPPED)
+            } else if specific.iter().any(|(s, family)| {
+                *family == Some(id) && (bracketed(&h.span, s) || bracketed(s, &h.span))
+            }) {
+                Some(RESTATED)
             } else {
                 None
-            };
+            }
+        };
+        let given_way: Vec<(usize, Range<usize>, &str)> = accepted
+            .iter()
+            .filter(|h| is_family(h))
+            .filter_map(|h| gives_way(h).map(|reason| (h.credential, h.span.clone(), reason)))
+            .collect();
+        accepted.retain(|h| {
+            let reason = given_way
+                .iter()
+                .find(|(c, r, reason)| {
+                    let within = r.start <= h.span.start && h.span.end <= r.end;
+                    *c == h.credential && (*r == h.span || *reason == RESTATED && within)
+                })
+                .map(|(_, _, reason)| *reason);
             if let (Some(reason), true) = (reason, explain) {
                 rejected.push(Rejection {
                     hit: h.clone(),
@@ -809,7 +829,7 @@ name = "Any ASQ certification"
 issuer = "ASQ"
 kind = "family"
 category = "quality-process"
-aliases = ["ASQ Certified"]
+aliases = ["ASQ Certified", "ASQ Certified professional"]
 
 [[credential]]
 id = "asq-cqi"
@@ -912,6 +932,10 @@ aliases = ["Certified Quality Inspector"]
         // member once; joined by "or", they are two mentions.
         ("ASQ Certified (Certified Quality Inspector)", &["asq-cqi"]),
         ("Certified Quality Inspector (ASQ Certified)", &["asq-cqi"]),
+        (
+            "ASQ Certified professional (Certified Quality Inspector)",
+            &["asq-cqi"],
+        ),
         (
             "ASQ Certified or Certified Quality Inspector",
             &["asq-any", "asq-cqi"],
