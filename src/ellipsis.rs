@@ -44,6 +44,11 @@ const TAILS: &[&str] = &[
     "training",
 ];
 
+/// The text after a slash that starts `rest` ("/Architect", " / Mental Health Nursing").
+pub fn after_slash(rest: &str) -> Option<&str> {
+    rest.strip_prefix('/').or_else(|| rest.strip_prefix(" / "))
+}
+
 /// A candidate found through a shared word: the credential and alias it would be, where
 /// its own words are (`head`), and the whole phrase that names it (`phrase`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,10 +209,7 @@ impl Ellipsis {
     /// "Splunk Certified Administrator/Architect" gives "Splunk Certified Architect".
     /// The longest reading that is a name wins; its own words are those after the slash.
     pub fn shared_heads(&self, text: &str, found: Range<usize>, alias: &str) -> Option<Elided> {
-        let rest = &text[found.end..];
-        let after = rest
-            .strip_prefix('/')
-            .or_else(|| rest.strip_prefix(" / "))?;
+        let after = after_slash(&text[found.end..])?;
         let from = text.len() - after.len();
         // Up to five words, stopping at anything but a single space between words.
         let mut words: Vec<Range<usize>> = Vec::new();

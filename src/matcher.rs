@@ -15,7 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{Context, Result};
 
 use crate::dictionary::{Alias, Credential, Dictionary, Kind, Side};
-use crate::ellipsis::Ellipsis;
+use crate::ellipsis::{after_slash, Ellipsis};
 use crate::level::{ceil_char_boundary, floor_char_boundary, on_word_boundaries, Levels};
 
 /// A credential found in the text: which one, by which alias, where (normalised bytes).
@@ -217,7 +217,7 @@ impl Matcher {
         let mut before_slash = Vec::new();
         for (automaton, m) in candidates {
             for &(ci, ai) in &automaton.owners[m.pattern().as_usize()] {
-                if text[m.end()..].starts_with('/') || text[m.end()..].starts_with(" / ") {
+                if after_slash(&text[m.end()..]).is_some() {
                     before_slash.push((ci as usize, ai as usize, m.range()));
                 }
                 consider(Hit {

@@ -104,10 +104,12 @@ fn phrases_in(analyzer: &Analyzer, text: &str) -> HashSet<String> {
     // whose context rules refuse it on its own ("NMC" needs a registration word).
     found.retain(|p| {
         let phrase = normalize(p).text;
-        let (hits, _) = analyzer
-            .matcher
-            .find(&phrase, &analyzer.levels, About::default(), false);
-        hits.is_empty() && !analyzer.matcher.is_alias(&phrase)
+        !analyzer.matcher.is_alias(&phrase)
+            && analyzer
+                .matcher
+                .find(&phrase, &analyzer.levels, About::default(), false)
+                .0
+                .is_empty()
     });
     found
 }
